@@ -1,0 +1,147 @@
+package dev.splicerelay;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.ReferenceCountUtil;
+
+import java.util.ArrayDeque;
+
+/**
+ * One direction of a relay: bytes read from {@code source} are written to {@code sink}, in order, and once the
+ * source reaches end of stream and every byte has been flushed, the sink's output is shut down.
+ *
+ * <p>Until the relay starts, buffers that reach the source's relay handler (a handshake's leftovers, a removed
+ * decoder's cumulation) are held here; on start they are written first, then the {@link Pump} takes over.
+ *
+ * <p>Threading: every method runs on the relay's event loop. Reference counting: {@link #onRead(Object)} takes
+ * ownership of the message; it is written to the sink (which then owns it) or released, on every path.
+ */
+final class Direction {
+    private final Relay relay;
+    private final Channel source;
+    private final Channel sink;
+    private final ArrayDeque<ByteBuf> early = new ArrayDeque<>();
+    private Pump pump;
+    private boolean sourceEofBeforeStart;
+    private boolean finishing;
+    private boolean unflushed;
+    private long bytes;
+
+    Direction(Relay relay, Channel source, Channel sink) {
+        this.relay = relay;
+        this.source = source;
+        this.sink = sink;
+    }
+
+    Channel source() {
+        return source;
+    }
+
+    Channel sink() {
+        return sink;
+    }
+
+    /** Bytes read from the source and handed to the sink so far. */
+    long bytes() {
+        return bytes;
+    }
+
+    /** Counts bytes that moved, as they are handed to the sink. */
+    void count(long n) {
+        bytes += n;
+        relay.activity();
+    }
+
+    void start(Pump pump) {
+        ByteBuf buf;
+        while ((buf = early.poll()) != null) {
+            forward(buf);
+        }
+        unflushed = false;
+        sink.flush();
+        this.pump = pump;
+        if (sourceEofBeforeStart) {
+            finish();
+        } else {
+            pump.start();
+        }
+    }
+
+    void onRead(Object msg) {
+        if (!(msg instanceof ByteBuf)) {
+            ReferenceCountUtil.release(msg);
+            relay.fail(new IllegalStateException("the relay handler received a "
+                    + msg.getClass().getName() + ", not a ByteBuf: remove decoders before relaying"));
+        } else if (pump == null) {
+            early.add((ByteBuf) msg);
+        } else {
+            forward((ByteBuf) msg);
+        }
+    }
+
+    void onReadComplete() {
+        if (unflushed) {
+            unflushed = false;
+            sink.flush();
+        }
+        if (pump != null) {
+            pump.readComplete();
+        }
+    }
+
+    void onInputShutdown() {
+        if (pump == null) {
+            sourceEofBeforeStart = true;
+        } else {
+            pump.inputShutdown();
+        }
+    }
+
+    void onSinkWritabilityChanged() {
+        if (pump != null) {
+            pump.sinkWritabilityChanged();
+        }
+    }
+
+    /** The source is at end of stream and its bytes are all queued: flush them, then shut down the sink's output. */
+    void finish() {
+        if (finishing) {
+            return;
+        }
+        finishing = true;
+        sink.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) flushed -> {
+            if (!flushed.isSuccess()) {
+                fail(flushed.cause());
+                return;
+            }
+            ((DuplexChannel) sink).shutdownOutput().addListener((ChannelFutureListener) shut -> {
+                if (shut.isSuccess()) {
+                    relay.directionFinished();
+                } else {
+                    fail(shut.cause());
+                }
+            });
+        });
+    }
+
+    void fail(Throwable cause) {
+        relay.fail(cause);
+    }
+
+    /** Releases what was never forwarded; called once when the relay ends. */
+    void releaseEarly() {
+        ByteBuf buf;
+        while ((buf = early.poll()) != null) {
+            buf.release();
+        }
+    }
+
+    private void forward(ByteBuf buf) {
+        count(buf.readableBytes());
+        unflushed = true;
+        sink.write(buf, sink.voidPromise());
+    }
+}

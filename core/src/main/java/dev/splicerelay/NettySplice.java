@@ -1,0 +1,104 @@
+package dev.splicerelay;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.DefaultChannelPipeline;
+import io.netty.channel.MessageSizeEstimator;
+import io.netty.channel.epoll.AbstractEpollStreamChannel;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.function.LongConsumer;
+
+/**
+ * The one place that calls Netty's deprecated {@link AbstractEpollStreamChannel#spliceTo} (deprecated by
+ * netty/netty#15911 and removed from Netty 5 by #15898) and reads Netty internals, so both can be replaced together.
+ *
+ * <p>Spliced bytes bypass both pipelines: the source never sees {@code channelRead}, and the sink gets them as a
+ * private {@code SpliceOutTask} written through its {@code unsafe()}. The only place such a task shows its byte
+ * count is the sink's {@link MessageSizeEstimator}, which Netty asks once per task as it queues it; the estimator
+ * installed here reports that count (read from the task's private {@code len} field) to the relay and returns it as
+ * the task's size, so the sink's writability reflects the pipe too. Netty caches a pipeline's estimator handle on
+ * first use, so installing one also clears that cache.
+ *
+ * <p>If a Netty upgrade renames either internal, {@link #unavailableReason()} says so and relays copy instead.
+ * Everything here runs on the channels' event loop.
+ */
+@SuppressWarnings("deprecation")
+final class NettySplice {
+    private static final String SPLICE_OUT_TASK = "io.netty.channel.epoll.AbstractEpollStreamChannel$SpliceOutTask";
+
+    private static final Class<?> SPLICE_OUT_TASK_CLASS;
+    private static final VarHandle SPLICE_OUT_TASK_LEN;
+    private static final VarHandle PIPELINE_ESTIMATOR_HANDLE;
+    private static final String UNAVAILABLE_REASON;
+
+    static {
+        Class<?> taskClass = null;
+        VarHandle taskLen = null;
+        VarHandle estimatorHandle = null;
+        String reason = null;
+        try {
+            taskClass = Class.forName(SPLICE_OUT_TASK, false, AbstractEpollStreamChannel.class.getClassLoader());
+            taskLen = MethodHandles.privateLookupIn(taskClass, MethodHandles.lookup())
+                    .findVarHandle(taskClass, "len", int.class);
+            estimatorHandle = MethodHandles.privateLookupIn(DefaultChannelPipeline.class, MethodHandles.lookup())
+                    .findVarHandle(DefaultChannelPipeline.class, "estimatorHandle", MessageSizeEstimator.Handle.class);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            reason = "this Netty version's splice internals are not the ones splice-relay counts bytes with (" + e
+                    + ")";
+        }
+        SPLICE_OUT_TASK_CLASS = taskClass;
+        SPLICE_OUT_TASK_LEN = taskLen;
+        PIPELINE_ESTIMATOR_HANDLE = estimatorHandle;
+        UNAVAILABLE_REASON = reason;
+    }
+
+    private NettySplice() {
+    }
+
+    /** Why splicing cannot be used with this Netty, or {@code null} if it can. */
+    static String unavailableReason() {
+        return UNAVAILABLE_REASON;
+    }
+
+    /**
+     * Splices everything {@code source} receives into {@code sink} until {@code source} closes; the future fails if
+     * the splice breaks. The source must have {@code AUTO_READ} off until the caller has set up its bookkeeping.
+     */
+    static ChannelFuture spliceForever(AbstractEpollStreamChannel source, AbstractEpollStreamChannel sink) {
+        return source.spliceTo(sink, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Makes {@code sink} report every spliced chunk queued on it to {@code counter}, before the chunk is written.
+     */
+    static void countSplicedBytes(Channel sink, LongConsumer counter) {
+        MessageSizeEstimator previous = sink.config().getMessageSizeEstimator();
+        sink.config().setMessageSizeEstimator(new CountingEstimator(previous, counter));
+        PIPELINE_ESTIMATOR_HANDLE.setVolatile(sink.pipeline(), (MessageSizeEstimator.Handle) null);
+    }
+
+    private static final class CountingEstimator implements MessageSizeEstimator {
+        private final MessageSizeEstimator delegate;
+        private final LongConsumer counter;
+
+        CountingEstimator(MessageSizeEstimator delegate, LongConsumer counter) {
+            this.delegate = delegate;
+            this.counter = counter;
+        }
+
+        @Override
+        public Handle newHandle() {
+            Handle delegateHandle = delegate.newHandle();
+            return msg -> {
+                if (msg.getClass() != SPLICE_OUT_TASK_CLASS) {
+                    return delegateHandle.size(msg);
+                }
+                int len = (int) SPLICE_OUT_TASK_LEN.get(msg);
+                counter.accept(len);
+                return len;
+            };
+        }
+    }
+}

@@ -1,0 +1,228 @@
+package dev.splicerelay;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One relayed pair of channels: its two {@link Direction}s, its mode, its idle timer and how it ends.
+ *
+ * <p>Threading: all state is confined to the inbound channel's event loop. Events of a peer on another event loop
+ * (copy mode only) are handed over to it, so no field needs to be volatile.
+ *
+ * <p>Ending: when both directions have shut down their sink's output the relay is {@link RelayOutcome#COMPLETED} and
+ * closes both channels. On a reset, an error or an early close it resets both sides ({@code SO_LINGER} 0), so a
+ * broken stream is never mistaken for a complete one; on an idle timeout it closes them.
+ */
+final class Relay {
+    private final Channel inbound;
+    private final Channel peer;
+    private final EventLoop loop;
+    private final RelayConfig config;
+    private final Promise<RelayStats> completion;
+    private final Direction inboundToPeer;
+    private final Direction peerToInbound;
+    private final Instant started = Instant.now();
+    private ModeChoice choice;
+    private boolean ended;
+    private int finishedDirections;
+    private long lastActivityNanos = System.nanoTime();
+    private ScheduledFuture<?> idleCheck;
+
+    Relay(Channel inbound, Channel peer, RelayConfig config, Promise<RelayStats> completion) {
+        this.inbound = inbound;
+        this.peer = peer;
+        this.loop = inbound.eventLoop();
+        this.config = config;
+        this.completion = completion;
+        this.inboundToPeer = new Direction(this, inbound, peer);
+        this.peerToInbound = new Direction(this, peer, inbound);
+    }
+
+    /**
+     * Takes both channels over; called from the inbound handler's {@code handlerAdded}. The mode is chosen one event
+     * loop task later, so that the caller can still remove a decoder, whose leftover bytes then reach the relay
+     * first.
+     */
+    void begin() {
+        for (Channel channel : new Channel[] {inbound, peer}) {
+            channel.config().setAutoRead(false);
+            channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        }
+        peer.pipeline().addLast(new RelayEndpoint(this, false));
+        loop.execute(this::start);
+    }
+
+    private void start() {
+        if (ended) {
+            return;
+        }
+        if (!inbound.isActive() || !peer.isActive()) {
+            end(RelayOutcome.ERROR, new ClosedChannelException());
+            return;
+        }
+        try {
+            choice = ModeChoice.choose(inbound, peer, config.mode());
+        } catch (IllegalStateException e) {
+            ended = true;
+            releaseAndClose(true);
+            completion.tryFailure(e);
+            return;
+        }
+        if (!config.idleTimeout().isZero()) {
+            scheduleIdleCheck(config.idleTimeout().toNanos());
+        }
+        inboundToPeer.start(newPump(inboundToPeer));
+        peerToInbound.start(newPump(peerToInbound));
+    }
+
+    private Pump newPump(Direction direction) {
+        return choice.mode() == RelayMode.SPLICE ? new SplicePump(direction) : new CopyPump(direction);
+    }
+
+    void onRead(boolean fromInbound, Object msg) {
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> onRead(fromInbound, msg));
+        } else if (ended) {
+            ReferenceCountUtil.release(msg);
+        } else {
+            outgoing(fromInbound).onRead(msg);
+        }
+    }
+
+    void onReadComplete(boolean fromInbound) {
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> onReadComplete(fromInbound));
+        } else if (!ended) {
+            outgoing(fromInbound).onReadComplete();
+        }
+    }
+
+    void onInputShutdown(boolean fromInbound) {
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> onInputShutdown(fromInbound));
+        } else if (!ended) {
+            outgoing(fromInbound).onInputShutdown();
+        }
+    }
+
+    void onWritabilityChanged(boolean ofInbound) {
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> onWritabilityChanged(ofInbound));
+        } else if (!ended) {
+            outgoing(!ofInbound).onSinkWritabilityChanged();
+        }
+    }
+
+    void onInactive(boolean ofInbound) {
+        fail(new ClosedChannelException() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public String getMessage() {
+                return (ofInbound ? "inbound" : "peer") + " channel closed before the relay finished";
+            }
+        });
+    }
+
+    void onEndpointRemoved(boolean ofInbound) {
+        fail(new IllegalStateException("the relay handler was removed from the "
+                + (ofInbound ? "inbound" : "peer") + " pipeline before the relay finished"));
+    }
+
+    void onException(Throwable cause) {
+        fail(cause);
+    }
+
+    void directionFinished() {
+        if (!loop.inEventLoop()) {
+            loop.execute(this::directionFinished);
+        } else if (!ended && ++finishedDirections == 2) {
+            end(RelayOutcome.COMPLETED, null);
+        }
+    }
+
+    void fail(Throwable cause) {
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> fail(cause));
+        } else {
+            end(isReset(cause) ? RelayOutcome.RESET : RelayOutcome.ERROR, cause);
+        }
+    }
+
+    void activity() {
+        lastActivityNanos = System.nanoTime();
+    }
+
+    private Direction outgoing(boolean fromInbound) {
+        return fromInbound ? inboundToPeer : peerToInbound;
+    }
+
+    private void scheduleIdleCheck(long delayNanos) {
+        idleCheck = loop.schedule(this::checkIdle, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void checkIdle() {
+        if (ended) {
+            return;
+        }
+        long idleNanos = System.nanoTime() - lastActivityNanos;
+        long timeoutNanos = config.idleTimeout().toNanos();
+        if (idleNanos >= timeoutNanos) {
+            end(RelayOutcome.IDLE_TIMEOUT, null);
+        } else {
+            scheduleIdleCheck(timeoutNanos - idleNanos);
+        }
+    }
+
+    private void end(RelayOutcome outcome, Throwable cause) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        if (idleCheck != null) {
+            idleCheck.cancel(false);
+        }
+        releaseAndClose(outcome == RelayOutcome.RESET || outcome == RelayOutcome.ERROR);
+        RelayMode mode = choice == null ? RelayMode.COPY : choice.mode();
+        String reason = choice == null ? "the relay ended before it started" : choice.reason();
+        completion.trySuccess(new RelayStats(inboundToPeer.bytes(), peerToInbound.bytes(), mode, reason, started,
+                Instant.now(), outcome, cause));
+    }
+
+    private void releaseAndClose(boolean reset) {
+        inboundToPeer.releaseEarly();
+        peerToInbound.releaseEarly();
+        close(inbound, reset);
+        close(peer, reset);
+    }
+
+    private static void close(Channel channel, boolean reset) {
+        if (reset && channel.isActive()) {
+            channel.config().setOption(ChannelOption.SO_LINGER, 0);
+        }
+        channel.close();
+    }
+
+    private static boolean isReset(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            String message = t.getMessage();
+            if (t instanceof IOException && message != null) {
+                String lower = message.toLowerCase(Locale.ROOT);
+                if (lower.contains("reset") || lower.contains("broken pipe")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,58 @@
+package dev.splicerelay;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+
+import java.net.SocketAddress;
+import java.util.Objects;
+
+/**
+ * Opens the outbound connection of a relay the way {@link SpliceRelayHandler} needs it: on the inbound channel's
+ * event loop (which splicing requires and which keeps the whole relay on one thread), with the inbound channel's
+ * transport, {@link ChannelOption#AUTO_READ} off so that no byte is read before the relay owns the channel, and
+ * {@link ChannelOption#ALLOW_HALF_CLOSURE} on so that a FIN from the peer is relayed instead of closing it.
+ *
+ * <pre>{@code
+ * RelayBootstrap.connect(inbound, backendAddress).addListener((ChannelFuture f) -> {
+ *     if (f.isSuccess()) inbound.pipeline().addLast(new SpliceRelayHandler(f.channel()));
+ *     else inbound.close();
+ * });
+ * }</pre>
+ */
+public final class RelayBootstrap {
+    private static final ChannelHandler NO_HANDLERS = new ChannelInitializer<Channel>() {
+        @Override
+        protected void initChannel(Channel ch) {
+            // The relay installs its own handler; anything left in the pipeline would rule out splicing.
+        }
+    };
+
+    private RelayBootstrap() {
+    }
+
+    /**
+     * A {@link Bootstrap} for the outbound side of {@code inbound}'s relay; set more options on it if needed, then
+     * {@link Bootstrap#connect(SocketAddress) connect}. It must be called with an inbound channel that is registered.
+     */
+    public static Bootstrap forInbound(Channel inbound) {
+        Objects.requireNonNull(inbound, "inbound");
+        if (!inbound.isRegistered()) {
+            throw new IllegalArgumentException("inbound channel is not registered with an event loop: " + inbound);
+        }
+        return new Bootstrap()
+                .group(inbound.eventLoop())
+                .channel(inbound.getClass())
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .handler(NO_HANDLERS);
+    }
+
+    /** Connects to {@code remote} with {@link #forInbound(Channel)}. */
+    public static ChannelFuture connect(Channel inbound, SocketAddress remote) {
+        return forInbound(inbound).connect(Objects.requireNonNull(remote, "remote"));
+    }
+}

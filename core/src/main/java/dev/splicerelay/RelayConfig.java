@@ -1,0 +1,88 @@
+package dev.splicerelay;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The options of a {@link SpliceRelayHandler}: immutable, validated when built, with defaults that suit a proxy.
+ *
+ * <pre>{@code
+ * RelayConfig config = RelayConfig.builder()
+ *         .mode(RelayMode.AUTO)
+ *         .idleTimeout(Duration.ofMinutes(5))
+ *         .build();
+ * }</pre>
+ */
+public final class RelayConfig {
+    /** The default idle timeout: {@value #DEFAULT_IDLE_TIMEOUT_SECONDS} seconds, as nginx's stream proxy. */
+    public static final long DEFAULT_IDLE_TIMEOUT_SECONDS = 600;
+
+    private static final RelayConfig DEFAULTS = builder().build();
+
+    private final RelayMode mode;
+    private final Duration idleTimeout;
+
+    private RelayConfig(Builder builder) {
+        this.mode = builder.mode;
+        this.idleTimeout = builder.idleTimeout;
+    }
+
+    /** {@link RelayMode#AUTO} and an idle timeout of {@value #DEFAULT_IDLE_TIMEOUT_SECONDS} seconds. */
+    public static RelayConfig defaults() {
+        return DEFAULTS;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder that starts from this configuration. */
+    public Builder toBuilder() {
+        return new Builder().mode(mode).idleTimeout(idleTimeout);
+    }
+
+    public RelayMode mode() {
+        return mode;
+    }
+
+    /** How long both directions may stay without a byte before the relay closes both sides; zero disables it. */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    @Override
+    public String toString() {
+        return "RelayConfig{mode=" + mode + ", idleTimeout=" + idleTimeout + '}';
+    }
+
+    /** Builds a {@link RelayConfig}; every setter validates its argument at once. */
+    public static final class Builder {
+        private RelayMode mode = RelayMode.AUTO;
+        private Duration idleTimeout = Duration.ofSeconds(DEFAULT_IDLE_TIMEOUT_SECONDS);
+
+        private Builder() {
+        }
+
+        public Builder mode(RelayMode mode) {
+            this.mode = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /**
+         * @param idleTimeout zero or positive; {@link Duration#ZERO} disables the timeout
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder idleTimeout(Duration idleTimeout) {
+            Objects.requireNonNull(idleTimeout, "idleTimeout");
+            if (idleTimeout.isNegative()) {
+                throw new IllegalArgumentException("idleTimeout must not be negative: " + idleTimeout);
+            }
+            this.idleTimeout = idleTimeout;
+            return this;
+        }
+
+        public RelayConfig build() {
+            return new RelayConfig(this);
+        }
+    }
+}

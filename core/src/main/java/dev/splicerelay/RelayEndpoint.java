@@ -1,0 +1,75 @@
+package dev.splicerelay;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+
+/**
+ * The relay's handler in one of its two pipelines: it hands that channel's events to the {@link Relay}. The relay
+ * adds one to the peer's pipeline itself; on the inbound side it is the user's {@link SpliceRelayHandler}.
+ *
+ * <p>Reference counting: every message read is passed to the relay, which owns it from then on.
+ */
+class RelayEndpoint extends ChannelInboundHandlerAdapter {
+    private final boolean inbound;
+    private Relay relay;
+
+    RelayEndpoint(boolean inbound) {
+        this.inbound = inbound;
+    }
+
+    RelayEndpoint(Relay relay, boolean inbound) {
+        this(inbound);
+        this.relay = relay;
+    }
+
+    final void attach(Relay relay) {
+        if (this.relay != null) {
+            throw new IllegalStateException("a relay handler belongs to one relay and cannot be added twice");
+        }
+        this.relay = relay;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        relay.onRead(inbound, msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        relay.onReadComplete(inbound);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == ChannelInputShutdownEvent.INSTANCE) {
+            relay.onInputShutdown(inbound);
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        relay.onWritabilityChanged(inbound);
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        relay.onInactive(inbound);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // Not passed on: the relay ends on it, resets both sides and reports it in its stats.
+        relay.onException(cause);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (relay != null) {
+            relay.onEndpointRemoved(inbound);
+        }
+    }
+}

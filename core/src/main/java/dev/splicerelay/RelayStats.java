@@ -1,0 +1,81 @@
+package dev.splicerelay;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What one relay did: exact byte counts each way, the mode it used and why, when it ran and how it ended.
+ * "Inbound" is the channel the {@link SpliceRelayHandler} was added to, "peer" the channel it was given.
+ */
+public final class RelayStats {
+    private final long bytesInboundToPeer;
+    private final long bytesPeerToInbound;
+    private final RelayMode mode;
+    private final String modeReason;
+    private final Instant started;
+    private final Instant ended;
+    private final RelayOutcome outcome;
+    private final Throwable cause;
+
+    RelayStats(long bytesInboundToPeer, long bytesPeerToInbound, RelayMode mode, String modeReason,
+               Instant started, Instant ended, RelayOutcome outcome, Throwable cause) {
+        this.bytesInboundToPeer = bytesInboundToPeer;
+        this.bytesPeerToInbound = bytesPeerToInbound;
+        this.mode = mode;
+        this.modeReason = Objects.requireNonNull(modeReason, "modeReason");
+        this.started = Objects.requireNonNull(started, "started");
+        this.ended = Objects.requireNonNull(ended, "ended");
+        this.outcome = Objects.requireNonNull(outcome, "outcome");
+        this.cause = cause;
+    }
+
+    /** Bytes read from the inbound channel and handed to the peer. */
+    public long bytesInboundToPeer() {
+        return bytesInboundToPeer;
+    }
+
+    /** Bytes read from the peer and handed to the inbound channel. */
+    public long bytesPeerToInbound() {
+        return bytesPeerToInbound;
+    }
+
+    /** {@link RelayMode#SPLICE} or {@link RelayMode#COPY}: the mode that ran, never {@link RelayMode#AUTO}. */
+    public RelayMode mode() {
+        return mode;
+    }
+
+    /** Why {@link #mode()} was chosen, for example which precondition of splicing did not hold. */
+    public String modeReason() {
+        return modeReason;
+    }
+
+    public Instant started() {
+        return started;
+    }
+
+    public Instant ended() {
+        return ended;
+    }
+
+    public Duration duration() {
+        return Duration.between(started, ended);
+    }
+
+    public RelayOutcome outcome() {
+        return outcome;
+    }
+
+    /** The failure that ended the relay, for {@link RelayOutcome#RESET} and {@link RelayOutcome#ERROR}. */
+    public Optional<Throwable> cause() {
+        return Optional.ofNullable(cause);
+    }
+
+    @Override
+    public String toString() {
+        return "RelayStats{" + outcome + ", " + mode + " (" + modeReason + "), inbound->peer " + bytesInboundToPeer
+                + " B, peer->inbound " + bytesPeerToInbound + " B, " + duration().toMillis() + " ms"
+                + (cause == null ? "" : ", cause " + cause) + '}';
+    }
+}
