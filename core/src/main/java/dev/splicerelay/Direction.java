@@ -63,7 +63,7 @@ final class Direction {
         unflushed = false;
         sink.flush();
         this.pump = pump;
-        if (sourceEofBeforeStart) {
+        if (sourceEofBeforeStart || source instanceof DuplexChannel && ((DuplexChannel) source).isInputShutdown()) {
             finish();
         } else {
             pump.start();
@@ -92,6 +92,7 @@ final class Direction {
         }
     }
 
+    /** End of stream; the event may also have fired before the relay handler was added, see {@link #start}. */
     void onInputShutdown() {
         if (pump == null) {
             sourceEofBeforeStart = true;

@@ -1,6 +1,8 @@
 package dev.splicerelay;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
@@ -26,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 final class Relay {
     private final Channel inbound;
     private final Channel peer;
+    private final ChannelFuture peerConnect;
     private final EventLoop loop;
     private final RelayConfig config;
     private final Promise<RelayStats> completion;
@@ -38,9 +41,10 @@ final class Relay {
     private long lastActivityNanos = System.nanoTime();
     private ScheduledFuture<?> idleCheck;
 
-    Relay(Channel inbound, Channel peer, RelayConfig config, Promise<RelayStats> completion) {
+    Relay(Channel inbound, ChannelFuture peerConnect, RelayConfig config, Promise<RelayStats> completion) {
         this.inbound = inbound;
-        this.peer = peer;
+        this.peerConnect = peerConnect;
+        this.peer = peerConnect.channel();
         this.loop = inbound.eventLoop();
         this.config = config;
         this.completion = completion;
@@ -49,17 +53,31 @@ final class Relay {
     }
 
     /**
-     * Takes both channels over; called from the inbound handler's {@code handlerAdded}. The mode is chosen one event
-     * loop task later, so that the caller can still remove a decoder, whose leftover bytes then reach the relay
-     * first.
+     * Takes the inbound channel over; called from its handler's {@code handlerAdded}, so that bytes and end of stream
+     * that arrive while the peer is still connecting are held for it. The peer is taken over once connected.
      */
     void begin() {
-        for (Channel channel : new Channel[] {inbound, peer}) {
-            channel.config().setAutoRead(false);
-            channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        takeOver(inbound);
+        peerConnect.addListener((ChannelFutureListener) this::peerConnected);
+    }
+
+    private void peerConnected(ChannelFuture connect) {
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> peerConnected(connect));
+        } else if (!connect.isSuccess()) {
+            fail(connect.cause());
+        } else if (!ended) {
+            takeOver(peer);
+            peer.pipeline().addLast(new RelayEndpoint(this, false));
+            // One task later, so that a caller who added the relay to a connected peer can still remove a decoder,
+            // whose leftover bytes then reach the relay first.
+            loop.execute(this::start);
         }
-        peer.pipeline().addLast(new RelayEndpoint(this, false));
-        loop.execute(this::start);
+    }
+
+    private static void takeOver(Channel channel) {
+        channel.config().setAutoRead(false);
+        channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
     }
 
     private void start() {

@@ -17,10 +17,7 @@ import java.util.Objects;
  * {@link ChannelOption#ALLOW_HALF_CLOSURE} on so that a FIN from the peer is relayed instead of closing it.
  *
  * <pre>{@code
- * RelayBootstrap.connect(inbound, backendAddress).addListener((ChannelFuture f) -> {
- *     if (f.isSuccess()) inbound.pipeline().addLast(new SpliceRelayHandler(f.channel()));
- *     else inbound.close();
- * });
+ * inbound.pipeline().addLast(new SpliceRelayHandler(RelayBootstrap.connect(inbound, backendAddress)));
  * }</pre>
  */
 public final class RelayBootstrap {

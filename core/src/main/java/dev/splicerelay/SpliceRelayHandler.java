@@ -1,6 +1,7 @@
 package dev.splicerelay;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -9,12 +10,13 @@ import java.util.Objects;
 
 /**
  * Relays bytes both ways between the channel whose pipeline it is added to (the <em>inbound</em> channel) and a
- * connected <em>peer</em> channel, until both directions have reached end of stream, then closes both.
+ * <em>peer</em> channel, until both directions have reached end of stream, then closes both.
  *
  * <pre>{@code
- * RelayBootstrap.connect(inbound, backendAddress).addListener((ChannelFuture f) -> {
- *     if (f.isSuccess()) inbound.pipeline().addLast(new SpliceRelayHandler(f.channel()));
- *     else inbound.close();
+ * serverBootstrap.childOption(ChannelOption.AUTO_READ, false).childHandler(new ChannelInitializer<Channel>() {
+ *     protected void initChannel(Channel ch) {
+ *         ch.pipeline().addLast(new SpliceRelayHandler(RelayBootstrap.connect(ch, backendAddress)));
+ *     }
  * });
  * }</pre>
  *
@@ -32,9 +34,11 @@ import java.util.Objects;
  *
  * <p>Please note:
  * <ul>
- *   <li>Add it once the peer is connected, e.g. in the connect listener. Bytes that reach this handler through the
- *   pipeline before the relay starts (a handshake's leftovers, the cumulation of a decoder removed right after
- *   adding this handler) are relayed first, in order.</li>
+ *   <li>Add it as soon as the inbound channel is to be relayed, with the peer's connect future: bytes and end of
+ *   stream that arrive while the peer connects are held (epoll reads a FIN's bytes even with {@code AUTO_READ}
+ *   off). If the connect fails, the inbound channel is closed and the completion reports the failure. Bytes that
+ *   reach this handler through the pipeline before the relay starts (a handshake's leftovers, the cumulation of a
+ *   decoder removed right after adding this handler) are relayed first, in order.</li>
  *   <li>Set {@code ALLOW_HALF_CLOSURE} on the server's child channels, so that a client's FIN arriving before the
  *   relay starts does not close its channel; the relay sets it on both channels when it is added.</li>
  *   <li>Spliced bytes bypass both pipelines: no handler sees them. TLS and other handlers that must see the bytes
@@ -46,32 +50,41 @@ import java.util.Objects;
  * which then owns it, or released.
  */
 public final class SpliceRelayHandler extends RelayEndpoint {
-    private final Channel peer;
+    private final ChannelFuture peerConnect;
     private final RelayConfig config;
     private final Promise<RelayStats> completion;
 
-    /** Relays to {@code peer} with {@link RelayConfig#defaults()}. */
+    /** Relays to the channel {@code peerConnect} connects, with {@link RelayConfig#defaults()}. */
+    public SpliceRelayHandler(ChannelFuture peerConnect) {
+        this(peerConnect, RelayConfig.defaults());
+    }
+
+    /**
+     * @param peerConnect the peer's connect (or any) future, from {@link RelayBootstrap#connect}: its channel must be
+     *                    registered or registering with an event loop, with {@code AUTO_READ} off
+     * @param config      the relay's options
+     */
+    public SpliceRelayHandler(ChannelFuture peerConnect, RelayConfig config) {
+        super(true);
+        this.peerConnect = Objects.requireNonNull(peerConnect, "peerConnect");
+        this.config = Objects.requireNonNull(config, "config");
+        this.completion = peerConnect.channel().eventLoop().newPromise();
+    }
+
+    /** Relays to an already connected {@code peer}, with {@link RelayConfig#defaults()}. */
     public SpliceRelayHandler(Channel peer) {
         this(peer, RelayConfig.defaults());
     }
 
-    /**
-     * @param peer   the other channel: connected, registered, with {@code AUTO_READ} off (see {@link RelayBootstrap})
-     * @param config the relay's options
-     */
+    /** Relays to an already connected {@code peer}. */
     public SpliceRelayHandler(Channel peer, RelayConfig config) {
-        super(true);
-        this.peer = Objects.requireNonNull(peer, "peer");
-        this.config = Objects.requireNonNull(config, "config");
-        if (!peer.isRegistered()) {
-            throw new IllegalArgumentException("peer channel is not registered with an event loop: " + peer);
-        }
-        this.completion = peer.eventLoop().newPromise();
+        this(Objects.requireNonNull(peer, "peer").newSucceededFuture(), config);
     }
 
     /**
-     * Completes when the relay has ended, with its {@link RelayStats} (however it ended); fails only if the relay
-     * could not start, for example {@link RelayMode#SPLICE} on channels that cannot splice.
+     * Completes when the relay has ended, with its {@link RelayStats} (however it ended, a failed connect of the
+     * peer included); fails only if the relay could not start: {@link RelayMode#SPLICE} on channels that cannot
+     * splice.
      */
     public Future<RelayStats> completionFuture() {
         return completion;
@@ -79,7 +92,7 @@ public final class SpliceRelayHandler extends RelayEndpoint {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        Relay relay = new Relay(ctx.channel(), peer, config, completion);
+        Relay relay = new Relay(ctx.channel(), peerConnect, config, completion);
         attach(relay);
         relay.begin();
     }

@@ -1,0 +1,113 @@
+package dev.splicerelay;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.SplittableRandom;
+
+/** Blocking test peers that send seeded pseudo-random bytes and read to EOF, hashing both with SHA-256. */
+final class Streams {
+    private static final int CHUNK = 64 * 1024;
+
+    private Streams() {
+    }
+
+    /** What one side sent or received. */
+    record Transfer(long bytes, String sha256) {
+    }
+
+    /** Writes {@code size} seeded bytes in chunks of varying length, then shuts down the output if asked. */
+    static Transfer send(Socket socket, long size, long seed, boolean shutdownOutput) throws IOException {
+        OutputStream out = socket.getOutputStream();
+        Transfer sent = generate(size, seed, out::write);
+        out.flush();
+        if (shutdownOutput) {
+            socket.shutdownOutput();
+        }
+        return sent;
+    }
+
+    /** Reads until EOF; {@code pauseEveryMillis} > 0 makes a slow reader that sleeps after every small read. */
+    static Transfer receive(Socket socket, int readSize, long pauseEveryMillis) throws IOException {
+        MessageDigest digest = sha256();
+        byte[] buf = new byte[readSize];
+        InputStream in = socket.getInputStream();
+        long total = 0;
+        int n;
+        while ((n = in.read(buf)) >= 0) {
+            digest.update(buf, 0, n);
+            total += n;
+            if (pauseEveryMillis > 0) {
+                sleep(pauseEveryMillis);
+            }
+        }
+        return new Transfer(total, hex(digest));
+    }
+
+    static Transfer receive(Socket socket) throws IOException {
+        return receive(socket, CHUNK, 0);
+    }
+
+    /** The SHA-256 of what {@link #send} writes for {@code size} and {@code seed}, without a socket. */
+    static Transfer expected(long size, long seed) {
+        try {
+            return generate(size, seed, (chunk, off, n) -> { });
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private interface ChunkSink {
+        void write(byte[] chunk, int off, int n) throws IOException;
+    }
+
+    private static Transfer generate(long size, long seed, ChunkSink sink) throws IOException {
+        MessageDigest digest = sha256();
+        SplittableRandom random = new SplittableRandom(seed);
+        byte[] chunk = new byte[CHUNK];
+        long left = size;
+        while (left > 0) {
+            int n = (int) Math.min(left, 1 + random.nextInt(CHUNK));
+            fill(random, chunk, n);
+            digest.update(chunk, 0, n);
+            sink.write(chunk, 0, n);
+            left -= n;
+        }
+        return new Transfer(size, hex(digest));
+    }
+
+    private static void fill(SplittableRandom random, byte[] chunk, int n) {
+        for (int i = 0; i < n; i += 8) {
+            long v = random.nextLong();
+            for (int j = i; j < Math.min(n, i + 8); j++) {
+                chunk[j] = (byte) v;
+                v >>>= 8;
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String hex(MessageDigest digest) {
+        return HexFormat.of().formatHex(digest.digest());
+    }
+}
