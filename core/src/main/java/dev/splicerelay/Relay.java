@@ -10,7 +10,6 @@ import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.io.IOException;
-import java.nio.channels.ClosedChannelException;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +57,7 @@ final class Relay {
      */
     void begin() {
         takeOver(inbound);
+        watchClose(inbound, "inbound");
         peerConnect.addListener((ChannelFutureListener) this::peerConnected);
     }
 
@@ -68,11 +68,22 @@ final class Relay {
             fail(connect.cause());
         } else if (!ended) {
             takeOver(peer);
+            watchClose(peer, "peer");
             peer.pipeline().addLast(new RelayEndpoint(this, false));
             // One task later, so that a caller who added the relay to a connected peer can still remove a decoder,
             // whose leftover bytes then reach the relay first.
             loop.execute(this::start);
         }
+    }
+
+    /**
+     * Ends the relay as soon as either channel closes: from its close future, which Netty completes inside
+     * {@code close()}, not from {@code channelInactive}, which comes a task later. Netty's splice writes into a
+     * pipe whose fd number the sink's close frees at once; the source must be closed before any other task can run
+     * and reuse that number, or it would splice into another connection's pipe.
+     */
+    private void watchClose(Channel channel, String side) {
+        channel.closeFuture().addListener(f -> fail(closedEarly(side)));
     }
 
     private static void takeOver(Channel channel) {
@@ -85,7 +96,7 @@ final class Relay {
             return;
         }
         if (!inbound.isActive() || !peer.isActive()) {
-            end(RelayOutcome.ERROR, new ClosedChannelException());
+            end(RelayOutcome.ERROR, closedEarly(inbound.isActive() ? "peer" : "inbound"));
             return;
         }
         try {
@@ -141,15 +152,8 @@ final class Relay {
         }
     }
 
-    void onInactive(boolean ofInbound) {
-        fail(new ClosedChannelException() {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            public String getMessage() {
-                return (ofInbound ? "inbound" : "peer") + " channel closed before the relay finished";
-            }
-        });
+    private static IOException closedEarly(String side) {
+        return new IOException("the " + side + " channel closed before the relay finished");
     }
 
     void onEndpointRemoved(boolean ofInbound) {

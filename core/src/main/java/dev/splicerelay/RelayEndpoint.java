@@ -55,12 +55,6 @@ class RelayEndpoint extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        relay.onInactive(inbound);
-        ctx.fireChannelInactive();
-    }
-
-    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // Not passed on: the relay ends on it, resets both sides and reports it in its stats.
         relay.onException(cause);
