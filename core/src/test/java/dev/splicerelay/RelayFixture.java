@@ -14,6 +14,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketAddress;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -78,10 +79,18 @@ final class RelayFixture implements AutoCloseable {
 
     /** Relays {@code inbound} to the backend with {@code config}, as a proxy's initializer would. */
     void relay(Channel inbound, RelayConfig config) {
-        ChannelFuture connect = RelayBootstrap.connect(inbound, backend.getLocalSocketAddress());
+        relay(inbound, config, RelayBootstrap.connect(inbound, backendAddress()));
+    }
+
+    /** Relays {@code inbound} to the channel {@code connect} connects. */
+    void relay(Channel inbound, RelayConfig config, ChannelFuture connect) {
         SpliceRelayHandler handler = new SpliceRelayHandler(connect, config);
         inbound.pipeline().addLast(handler);
         relays.add(new Relayed(inbound, connect.channel(), handler.completionFuture()));
+    }
+
+    SocketAddress backendAddress() {
+        return backend.getLocalSocketAddress();
     }
 
     Socket connect() throws IOException {

@@ -1,5 +1,6 @@
 package dev.splicerelay;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,7 +23,17 @@ final class Streams {
 
     /** Writes {@code size} seeded bytes in chunks of varying length, then shuts down the output if asked. */
     static Transfer send(Socket socket, long size, long seed, boolean shutdownOutput) throws IOException {
-        OutputStream out = socket.getOutputStream();
+        return send(socket, new byte[0], size, seed, shutdownOutput);
+    }
+
+    /**
+     * Writes {@code prefix} (not counted) and {@code size} seeded bytes through one buffer, so that the prefix and
+     * the first bytes after it leave in one write; then shuts down the output if asked.
+     */
+    static Transfer send(Socket socket, byte[] prefix, long size, long seed, boolean shutdownOutput)
+            throws IOException {
+        OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 1 << 20);
+        out.write(prefix);
         Transfer sent = generate(size, seed, out::write);
         out.flush();
         if (shutdownOutput) {

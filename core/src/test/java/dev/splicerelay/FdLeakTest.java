@@ -1,0 +1,108 @@
+package dev.splicerelay;
+
+import dev.splicerelay.Streams.Transfer;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.File;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** After 1,000 relays have ended, the process holds no more file descriptors than before (splice holds pipes). */
+@Timeout(120)
+class FdLeakTest {
+    private static final int RELAYS = 1000;
+    private static final int PARALLEL = 10;
+    private static final int SIZE = 4096;
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(RelayCase.class)
+    void thousandRelaysLeaveNoFileDescriptorBehind(RelayCase relayCase) throws Exception {
+        File fdDir = new File("/proc/self/fd");
+        assumeTrue(fdDir.isDirectory(), "needs /proc/self/fd");
+        try (RelayFixture fixture = new RelayFixture(relayCase)) {
+            runRelays(fixture, 1);
+            int baseline = openFds(fdDir);
+
+            Future<?> backends = fixture.async(() -> serveBackends(fixture));
+            List<Future<?>> clients = new ArrayList<>();
+            for (int i = 0; i < PARALLEL; i++) {
+                clients.add(fixture.async(() -> runClients(fixture, RELAYS / PARALLEL)));
+            }
+            for (Future<?> client : clients) {
+                client.get();
+            }
+            backends.get();
+            for (int i = 0; i < RELAYS + 1; i++) {
+                RelayStats stats = fixture.nextStats();
+                assertEquals(RelayOutcome.COMPLETED, stats.outcome(), stats::toString);
+            }
+            int open = awaitFdsAtMost(fdDir, baseline);
+            System.out.printf("%s: %d open fds before, %d after %d relays%n", relayCase, baseline, open, RELAYS);
+            assertTrue(open <= baseline, open + " open file descriptors after " + RELAYS + " relays, " + baseline
+                    + " before");
+        }
+    }
+
+    private static void runRelays(RelayFixture fixture, int count) throws Exception {
+        Future<?> backends = fixture.async(() -> serveBackends(fixture, count));
+        runClients(fixture, count);
+        backends.get();
+    }
+
+    private static Void serveBackends(RelayFixture fixture) throws Exception {
+        return serveBackends(fixture, RELAYS);
+    }
+
+    private static Void serveBackends(RelayFixture fixture, int count) throws Exception {
+        List<Future<Transfer>> answers = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Socket backend = fixture.acceptBackend();
+            answers.add(fixture.async(() -> {
+                try (backend) {
+                    Transfer request = Streams.receive(backend);
+                    assertEquals(SIZE, request.bytes());
+                    return Streams.send(backend, SIZE, 2, true);
+                }
+            }));
+        }
+        for (Future<Transfer> answer : answers) {
+            answer.get();
+        }
+        return null;
+    }
+
+    private static Void runClients(RelayFixture fixture, int count) throws Exception {
+        Transfer expectedAnswer = Streams.expected(SIZE, 2);
+        for (int i = 0; i < count; i++) {
+            try (Socket client = fixture.connect()) {
+                Streams.send(client, SIZE, 1, true);
+                assertEquals(expectedAnswer, Streams.receive(client));
+            }
+        }
+        return null;
+    }
+
+    private static int awaitFdsAtMost(File fdDir, int limit) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        int open = openFds(fdDir);
+        while (open > limit && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            open = openFds(fdDir);
+        }
+        return open;
+    }
+
+    private static int openFds(File fdDir) {
+        return Objects.requireNonNull(fdDir.list()).length;
+    }
+}

@@ -1,0 +1,74 @@
+package dev.splicerelay;
+
+import dev.splicerelay.Streams.Transfer;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.net.Socket;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** A FIN reaches the other side only after every byte before it, and the other direction flows on to its end. */
+@Timeout(60)
+class HalfCloseRelayTest {
+    private static final long RESPONSE = 32L << 20;
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(RelayCase.class)
+    void clientThatSendsRequestAndFinGetsTheWholeResponse(RelayCase relayCase) throws Exception {
+        try (RelayFixture fixture = new RelayFixture(relayCase);
+             Socket client = fixture.connect();
+             Socket backend = fixture.acceptBackend()) {
+            Transfer request = Streams.send(client, 1024, 1, true);
+            assertEquals(request, Streams.receive(backend), "request");
+            Future<Transfer> response = fixture.async(() -> Streams.send(backend, RESPONSE, 2, true));
+            // A client that reads late makes the relay wait for EPOLLOUT on the channel whose input is at EOF.
+            Thread.sleep(300);
+            Transfer received = Streams.receive(client);
+            assertEquals(response.get(), received, "response");
+            assertCompleted(fixture.nextStats(), 1024, RESPONSE);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(RelayCase.class)
+    void largeTransferFollowedAtOnceByFinReachesSlowReaderWhole(RelayCase relayCase) throws Exception {
+        try (RelayFixture fixture = new RelayFixture(relayCase);
+             Socket client = fixture.connect();
+             Socket backend = fixture.acceptBackend()) {
+            Future<Transfer> upload = fixture.async(() -> Streams.send(client, RESPONSE, 3, true));
+            Thread.sleep(300);
+            Transfer uploaded = Streams.receive(backend, 16 * 1024, 1);
+            assertEquals(upload.get(), uploaded, "upload read slowly");
+            // Answer only once the relay has long processed the FIN: the case that breaks on Netty 4.2.13+ epoll.
+            Thread.sleep(200);
+            Future<Transfer> answer = fixture.async(() -> Streams.send(backend, RESPONSE, 4, true));
+            Transfer answered = Streams.receive(client);
+            assertEquals(answer.get(), answered, "answer after the FIN");
+            assertCompleted(fixture.nextStats(), RESPONSE, RESPONSE);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(RelayCase.class)
+    void backendThatFinishesFirstStillReceivesEverythingTheClientSends(RelayCase relayCase) throws Exception {
+        try (RelayFixture fixture = new RelayFixture(relayCase);
+             Socket client = fixture.connect();
+             Socket backend = fixture.acceptBackend()) {
+            Transfer greeting = Streams.send(backend, 1 << 20, 5, true);
+            assertEquals(greeting, Streams.receive(client), "greeting");
+            Future<Transfer> upload = fixture.async(() -> Streams.send(client, RESPONSE, 6, true));
+            Transfer uploaded = Streams.receive(backend);
+            assertEquals(upload.get(), uploaded, "upload after the backend's FIN");
+            assertCompleted(fixture.nextStats(), RESPONSE, 1 << 20);
+        }
+    }
+
+    private static void assertCompleted(RelayStats stats, long inboundToPeer, long peerToInbound) {
+        assertEquals(RelayOutcome.COMPLETED, stats.outcome(), stats::toString);
+        assertEquals(inboundToPeer, stats.bytesInboundToPeer(), stats::toString);
+        assertEquals(peerToInbound, stats.bytesPeerToInbound(), stats::toString);
+    }
+}

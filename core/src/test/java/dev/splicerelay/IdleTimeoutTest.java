@@ -1,0 +1,63 @@
+package dev.splicerelay;
+
+import dev.splicerelay.Streams.Transfer;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.OutputStream;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The idle timeout closes a relay where no byte moves either way, in splice mode too, and only then. */
+@Timeout(30)
+class IdleTimeoutTest {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(RelayCase.class)
+    void closesBothSidesWhenNoByteMovesForTheTimeout(RelayCase relayCase) throws Exception {
+        RelayConfig config = RelayConfig.builder().mode(relayCase.mode()).idleTimeout(Duration.ofMillis(300)).build();
+        try (RelayFixture fixture = new RelayFixture(relayCase, config);
+             Socket client = fixture.connect();
+             Socket backend = fixture.acceptBackend()) {
+            Transfer hello = Streams.send(client, 100, 1, false);
+            Future<Transfer> clientEnd = fixture.async(() -> Streams.receive(client));
+            Transfer backendEnd = Streams.receive(backend);
+            assertEquals(hello, backendEnd, "what moved before the relay went idle");
+            assertEquals(0, clientEnd.get().bytes());
+
+            RelayStats stats = fixture.nextStats();
+            assertEquals(RelayOutcome.IDLE_TIMEOUT, stats.outcome(), stats::toString);
+            assertTrue(stats.duration().toMillis() >= 300, stats::toString);
+            assertEquals(100, stats.bytesInboundToPeer(), stats::toString);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(RelayCase.class)
+    void bytesTricklingMoreOftenThanTheTimeoutKeepTheRelayOpen(RelayCase relayCase) throws Exception {
+        RelayConfig config = RelayConfig.builder().mode(relayCase.mode()).idleTimeout(Duration.ofMillis(400)).build();
+        try (RelayFixture fixture = new RelayFixture(relayCase, config);
+             Socket client = fixture.connect();
+             Socket backend = fixture.acceptBackend()) {
+            Future<Transfer> received = fixture.async(() -> Streams.receive(backend));
+            OutputStream out = client.getOutputStream();
+            for (int i = 0; i < 15; i++) {
+                out.write(i);
+                out.flush();
+                Thread.sleep(100);
+            }
+            client.shutdownOutput();
+            assertEquals(15, received.get().bytes());
+            Streams.send(backend, 0, 2, true);
+            assertEquals(0, Streams.receive(client).bytes());
+
+            RelayStats stats = fixture.nextStats();
+            assertEquals(RelayOutcome.COMPLETED, stats.outcome(), stats::toString);
+            assertTrue(stats.duration().toMillis() >= 1400, stats::toString);
+        }
+    }
+}

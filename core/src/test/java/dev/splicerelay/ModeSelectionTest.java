@@ -1,0 +1,157 @@
+package dev.splicerelay;
+
+import dev.splicerelay.Streams.Transfer;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.logging.LoggingHandler;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.Socket;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** AUTO splices where it can and otherwise copies, saying why; SPLICE refuses channels that cannot splice. */
+@Timeout(30)
+class ModeSelectionTest {
+    private static final RelayConfig AUTO = RelayConfig.defaults();
+    private static final long SIZE = 4L << 20;
+
+    @Test
+    void autoSplicesEpollChannelsOnOneEventLoop() throws Exception {
+        RelayStats stats = relayBothWays(RelayCase.EPOLL_SPLICE, fixture -> new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                fixture.relay(ch, AUTO);
+            }
+        });
+        assertEquals(RelayMode.SPLICE, stats.mode(), stats::toString);
+    }
+
+    @Test
+    void autoCopiesOnNioAndSaysWhy() throws Exception {
+        RelayStats stats = relayBothWays(RelayCase.NIO_COPY, fixture -> new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                fixture.relay(ch, AUTO);
+            }
+        });
+        assertEquals(RelayMode.COPY, stats.mode(), stats::toString);
+        assertTrue(stats.modeReason().contains("NioSocketChannel, not an epoll stream channel"), stats::toString);
+    }
+
+    @Test
+    void autoCopiesWhenAnotherHandlerMustSeeTheBytes() throws Exception {
+        RelayStats stats = relayBothWays(RelayCase.EPOLL_SPLICE, fixture -> new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast("wiretap", new LoggingHandler());
+                fixture.relay(ch, AUTO);
+            }
+        });
+        assertEquals(RelayMode.COPY, stats.mode(), stats::toString);
+        assertTrue(stats.modeReason().contains("handler 'wiretap' (LoggingHandler) in the inbound pipeline"),
+                stats::toString);
+    }
+
+    @Test
+    void autoCopiesBetweenDifferentEventLoops() throws Exception {
+        assertAutoCopiesWithPeerOn(RelayCase.EPOLL_SPLICE, EpollSocketChannel.class, "different event loops");
+    }
+
+    @Test
+    void autoCopiesBetweenEpollAndNio() throws Exception {
+        assertAutoCopiesWithPeerOn(RelayCase.NIO_COPY, NioSocketChannel.class, "peer channel is a NioSocketChannel");
+    }
+
+    /** Relays epoll inbound channels to peers connected on another event loop of {@code peerTransport}. */
+    private static void assertAutoCopiesWithPeerOn(RelayCase peerTransport, Class<? extends Channel> peerChannel,
+                                                   String reason) throws Exception {
+        EventLoopGroup peerGroup = peerTransport.newGroup(1);
+        try {
+            RelayStats stats = relayBothWays(RelayCase.EPOLL_SPLICE,
+                    fixture -> connectWith(fixture, peerGroup, peerChannel));
+            assertEquals(RelayMode.COPY, stats.mode(), stats::toString);
+            assertTrue(stats.modeReason().contains(reason), stats::toString);
+        } finally {
+            peerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    @Test
+    void spliceOnNioFailsWithTheReasonAndClosesTheClient() throws Exception {
+        RelayConfig splice = RelayConfig.builder().mode(RelayMode.SPLICE).build();
+        try (RelayFixture fixture = new RelayFixture(RelayCase.NIO_COPY, splice);
+             Socket client = fixture.connect();
+             Socket backend = fixture.acceptBackend()) {
+            RelayFixture.Relayed relay = fixture.nextRelay();
+            ExecutionException failure = assertThrows(ExecutionException.class,
+                    () -> relay.completion().get(5, TimeUnit.SECONDS));
+            assertInstanceOf(IllegalStateException.class, failure.getCause());
+            assertEquals("SPLICE mode cannot be used: the inbound channel is a NioSocketChannel, not an epoll stream "
+                    + "channel", failure.getCause().getMessage());
+            assertEquals(-1, readOrEnd(client), "the client's connection is closed");
+            assertEquals(-1, readOrEnd(backend), "the backend's connection is closed");
+        }
+    }
+
+    private static int readOrEnd(Socket socket) {
+        try {
+            return socket.getInputStream().read();
+        } catch (java.io.IOException reset) {
+            return -1;
+        }
+    }
+
+    /** A child handler that connects the relay's peer with {@code group} and {@code channelClass}. */
+    private static ChannelInitializer<Channel> connectWith(RelayFixture fixture, EventLoopGroup group,
+                                                           Class<? extends Channel> channelClass) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ChannelFuture connect = new Bootstrap().group(group).channel(channelClass)
+                        .option(ChannelOption.AUTO_READ, false)
+                        .handler(new ChannelInitializer<>() {
+                            @Override
+                            protected void initChannel(Channel peer) {
+                                // no handlers: the relay adds its own
+                            }
+                        })
+                        .connect(fixture.backendAddress());
+                fixture.relay(ch, AUTO, connect);
+            }
+        };
+    }
+
+    private static RelayStats relayBothWays(RelayCase relayCase,
+                                            java.util.function.Function<RelayFixture, ChannelInitializer<Channel>> init)
+            throws Exception {
+        try (RelayFixture fixture = new RelayFixture(relayCase, init::apply);
+             Socket client = fixture.connect();
+             Socket backend = fixture.acceptBackend()) {
+            Future<Transfer> up = fixture.async(() -> Streams.send(client, SIZE, 1, true));
+            Future<Transfer> down = fixture.async(() -> Streams.send(backend, SIZE, 2, true));
+            Future<Transfer> backendReceived = fixture.async(() -> Streams.receive(backend));
+            Transfer clientReceived = Streams.receive(client);
+            assertEquals(down.get(), clientReceived, "backend -> client");
+            assertEquals(up.get(), backendReceived.get(), "client -> backend");
+            RelayStats stats = fixture.nextStats();
+            assertEquals(RelayOutcome.COMPLETED, stats.outcome(), stats::toString);
+            assertEquals(SIZE, stats.bytesInboundToPeer(), stats::toString);
+            assertEquals(SIZE, stats.bytesPeerToInbound(), stats::toString);
+            return stats;
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package dev.splicerelay;
+
+import dev.splicerelay.Streams.Transfer;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.lang.management.ManagementFactory;
+import java.net.Socket;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A relay waiting on an idle, half-closed connection uses next to no CPU: Netty's event loop owns readiness. */
+@Timeout(30)
+class NoBusyLoopTest {
+    private static final long IDLE_MILLIS = 5000;
+    private static final long MAX_CPU_MILLIS = 500;
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(RelayCase.class)
+    void halfClosedIdleRelayUsesNoCpu(RelayCase relayCase) throws Exception {
+        try (RelayFixture fixture = new RelayFixture(relayCase);
+             Socket client = fixture.connect();
+             Socket backend = fixture.acceptBackend()) {
+            Transfer request = Streams.send(client, 64 * 1024, 1, true);
+            assertEquals(request, Streams.receive(backend), "request");
+
+            long cpuBefore = processCpuNanos();
+            Thread.sleep(IDLE_MILLIS);
+            long cpuMillis = TimeUnit.NANOSECONDS.toMillis(processCpuNanos() - cpuBefore);
+            System.out.printf("%s: %d ms of process CPU in %d ms of half-closed idle relay%n",
+                    relayCase, cpuMillis, IDLE_MILLIS);
+            assertTrue(cpuMillis < MAX_CPU_MILLIS,
+                    "the process used " + cpuMillis + " ms of CPU in " + IDLE_MILLIS + " ms of idle relay");
+
+            Transfer answer = Streams.send(backend, 64 * 1024, 2, true);
+            assertEquals(answer, Streams.receive(client), "answer after the idle time");
+            assertEquals(RelayOutcome.COMPLETED, fixture.nextStats().outcome());
+        }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+}

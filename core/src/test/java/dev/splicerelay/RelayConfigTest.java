@@ -1,0 +1,40 @@
+package dev.splicerelay;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class RelayConfigTest {
+    @Test
+    void defaultsSuitAProxy() {
+        RelayConfig config = RelayConfig.defaults();
+        assertEquals(RelayMode.AUTO, config.mode());
+        assertEquals(Duration.ofMinutes(10), config.idleTimeout());
+    }
+
+    @Test
+    void negativeIdleTimeoutIsRejectedAtOnce() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> RelayConfig.builder().idleTimeout(Duration.ofSeconds(-1)));
+        assertEquals("idleTimeout must not be negative: PT-1S", e.getMessage());
+    }
+
+    @Test
+    void nullsAreRejectedWithTheirName() {
+        assertEquals("mode", assertThrows(NullPointerException.class,
+                () -> RelayConfig.builder().mode(null)).getMessage());
+        assertEquals("idleTimeout", assertThrows(NullPointerException.class,
+                () -> RelayConfig.builder().idleTimeout(null)).getMessage());
+    }
+
+    @Test
+    void toBuilderKeepsEveryOption() {
+        RelayConfig config = RelayConfig.builder().mode(RelayMode.COPY).idleTimeout(Duration.ZERO).build();
+        RelayConfig copy = config.toBuilder().build();
+        assertEquals(RelayMode.COPY, copy.mode());
+        assertEquals(Duration.ZERO, copy.idleTimeout());
+    }
+}
