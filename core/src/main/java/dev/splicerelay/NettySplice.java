@@ -2,9 +2,13 @@ package dev.splicerelay;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.DefaultChannelPipeline;
 import io.netty.channel.MessageSizeEstimator;
 import io.netty.channel.epoll.AbstractEpollStreamChannel;
+import io.netty.channel.epoll.EpollChannelConfig;
+import io.netty.channel.epoll.EpollMode;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -22,7 +26,8 @@ import java.util.function.LongConsumer;
  * first use, so installing one also clears that cache.
  *
  * <p>If a Netty upgrade renames either internal, {@link #unavailableReason()} says so and relays copy instead.
- * Everything here runs on the channels' event loop.
+ * Netty 4.1 splices only level-triggered channels and switches the mode only while a channel is deregistered;
+ * {@link #levelTriggered} does that. Everything here runs on the channels' event loop.
  */
 @SuppressWarnings("deprecation")
 final class NettySplice {
@@ -68,6 +73,33 @@ final class NettySplice {
      */
     static ChannelFuture spliceForever(AbstractEpollStreamChannel source, AbstractEpollStreamChannel sink) {
         return source.spliceTo(sink, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Switches {@code channel} to level-triggered epoll, which Netty 4.1 needs for splicing and Netty 4.2 always
+     * uses: deregister, switch, register again on the same event loop. The future completes once it is done.
+     */
+    static ChannelFuture levelTriggered(AbstractEpollStreamChannel channel) {
+        EpollChannelConfig config = channel.config();
+        if (config.getEpollMode() == EpollMode.LEVEL_TRIGGERED) {
+            return channel.newSucceededFuture();
+        }
+        ChannelPromise done = channel.newPromise();
+        channel.deregister().addListener((ChannelFutureListener) deregistered -> {
+            if (!deregistered.isSuccess()) {
+                done.setFailure(deregistered.cause());
+                return;
+            }
+            config.setEpollMode(EpollMode.LEVEL_TRIGGERED);
+            channel.eventLoop().register(channel).addListener((ChannelFutureListener) registered -> {
+                if (registered.isSuccess()) {
+                    done.setSuccess();
+                } else {
+                    done.setFailure(registered.cause());
+                }
+            });
+        });
+        return done;
     }
 
     /**

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.epoll.AbstractEpollStreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -107,6 +108,22 @@ final class Relay {
             completion.tryFailure(e);
             return;
         }
+        if (choice.mode() != RelayMode.SPLICE) {
+            startPumps();
+            return;
+        }
+        NettySplice.levelTriggered((AbstractEpollStreamChannel) inbound).addListener((ChannelFutureListener) in ->
+                NettySplice.levelTriggered((AbstractEpollStreamChannel) peer).addListener(
+                        (ChannelFutureListener) out -> {
+                            if (!in.isSuccess() || !out.isSuccess()) {
+                                fail(in.isSuccess() ? out.cause() : in.cause());
+                            } else if (!ended) {
+                                startPumps();
+                            }
+                        }));
+    }
+
+    private void startPumps() {
         if (!config.idleTimeout().isZero()) {
             scheduleIdleCheck(config.idleTimeout().toNanos());
         }

@@ -1,16 +1,12 @@
 package dev.splicerelay;
 
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-
-import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -41,9 +37,13 @@ enum RelayCase {
         assumeTrue(!epoll || Epoll.isAvailable(), () -> "epoll unavailable: " + Epoll.unavailabilityCause());
     }
 
+    /**
+     * The transport's event loop group. These constructors are deprecated in Netty 4.2 in favour of
+     * {@code MultiThreadIoEventLoopGroup}, which Netty 4.1 lacks; the same tests run on both lines.
+     */
+    @SuppressWarnings("deprecation")
     EventLoopGroup newGroup(int threads) {
-        Supplier<IoHandlerFactory> factory = epoll ? EpollIoHandler::newFactory : NioIoHandler::newFactory;
-        return new MultiThreadIoEventLoopGroup(threads, factory.get());
+        return epoll ? new EpollEventLoopGroup(threads) : new NioEventLoopGroup(threads);
     }
 
     Class<? extends ServerChannel> serverChannelClass() {
