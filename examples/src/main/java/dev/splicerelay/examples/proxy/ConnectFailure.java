@@ -1,0 +1,51 @@
+package dev.splicerelay.examples.proxy;
+
+import io.netty.channel.ConnectTimeoutException;
+
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.util.Locale;
+
+/**
+ * Why the proxy could not connect to a target, in the categories that the fronts' error replies tell apart.
+ */
+enum ConnectFailure {
+    /** The target host answered with a reset: nothing listens on that port. */
+    REFUSED,
+    /** No route to the target host. */
+    HOST_UNREACHABLE,
+    /** No route to the target's network. */
+    NETWORK_UNREACHABLE,
+    /** The target's name did not resolve. */
+    UNRESOLVED,
+    /** {@code --connect-timeout} passed without an answer. */
+    TIMEOUT,
+    /** Anything else. */
+    OTHER;
+
+    /** Classifies the cause of a failed connect; both NIO's and epoll's exceptions are {@link ConnectException}s. */
+    static ConnectFailure of(Throwable cause) {
+        if (cause instanceof ConnectTimeoutException) {
+            return TIMEOUT;
+        }
+        if (cause instanceof UnknownHostException) {
+            return UNRESOLVED;
+        }
+        if (cause instanceof NoRouteToHostException) {
+            return HOST_UNREACHABLE;
+        }
+        String message = cause instanceof ConnectException && cause.getMessage() != null
+                ? cause.getMessage().toLowerCase(Locale.ROOT) : "";
+        if (message.contains("refused")) {
+            return REFUSED;
+        }
+        if (message.contains("no route to host")) {
+            return HOST_UNREACHABLE;
+        }
+        if (message.contains("network is unreachable")) {
+            return NETWORK_UNREACHABLE;
+        }
+        return message.contains("timed out") ? TIMEOUT : OTHER;
+    }
+}

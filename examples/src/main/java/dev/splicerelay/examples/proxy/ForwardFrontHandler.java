@@ -1,0 +1,29 @@
+package dev.splicerelay.examples.proxy;
+
+import io.netty.channel.ChannelHandlerContext;
+
+import java.time.Duration;
+
+/**
+ * The {@code forward} front: the client has nothing to say about where it goes, so every accepted connection is
+ * connected to {@code --target} at once and relayed. A failed connect closes the client; there is no protocol in
+ * which to tell it why, so the reason goes to the log.
+ */
+final class ForwardFrontHandler extends AbstractFrontHandler {
+    private final HostPort target;
+
+    ForwardFrontHandler(TargetConnector connector, HostPort target) {
+        super(connector, Duration.ZERO);
+        this.target = target;
+    }
+
+    @Override
+    protected void start(ChannelHandlerContext ctx) {
+        connect(ctx, target);
+    }
+
+    @Override
+    protected void connectFailed(ChannelHandlerContext ctx, HostPort target, ConnectFailure failure) {
+        ctx.close();
+    }
+}

@@ -1,0 +1,52 @@
+package dev.splicerelay.examples.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.codec.socksx.v5.Socks5InitialRequestDecoder;
+import io.netty.handler.codec.socksx.v5.Socks5ServerEncoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sets up every accepted client: admits it under {@code --max-connections} (or closes it at once), tracks it for the
+ * drain at shutdown, and installs the {@code --front}'s handlers. Once the front has connected the target, the
+ * {@link TargetConnector} replaces them all with the relay.
+ *
+ * <p>Shared by all server channels; holds no per-connection state.
+ */
+final class FrontInitializer extends ChannelInitializer<Channel> {
+    private static final Logger logger = LoggerFactory.getLogger(FrontInitializer.class);
+
+    private final ProxyOptions options;
+    private final TargetConnector connector;
+    private final ProxyStatus status;
+    private final ChannelGroup clients;
+
+    FrontInitializer(ProxyOptions options, TargetConnector connector, ProxyStatus status, ChannelGroup clients) {
+        this.options = options;
+        this.connector = connector;
+        this.status = status;
+        this.clients = clients;
+    }
+
+    @Override
+    protected void initChannel(Channel client) {
+        if (!status.tryAdmit()) {
+            logger.debug("{}: refused, --max-connections are open", client);
+            client.close();
+            return;
+        }
+        client.closeFuture().addListener(f -> status.connectionClosed());
+        clients.add(client);
+        ChannelPipeline pipeline = client.pipeline();
+        switch (options.front()) {
+            case FORWARD -> pipeline.addLast(new ForwardFrontHandler(connector, options.target()));
+            case CONNECT -> pipeline.addLast(new HttpConnectDecoder(),
+                    new HttpConnectFrontHandler(connector, options.handshakeTimeout(), options.allow()));
+            case SOCKS5 -> pipeline.addLast(Socks5ServerEncoder.DEFAULT, new Socks5InitialRequestDecoder(),
+                    new Socks5FrontHandler(connector, options.handshakeTimeout(), options.allow()));
+        }
+    }
+}

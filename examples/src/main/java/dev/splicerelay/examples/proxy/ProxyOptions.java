@@ -1,0 +1,206 @@
+package dev.splicerelay.examples.proxy;
+
+import dev.splicerelay.RelayConfig;
+import dev.splicerelay.RelayMode;
+import io.netty.util.NetUtil;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The proxy's command line, parsed and checked as a whole: every option that cannot work, alone or with the others,
+ * is a {@link UsageException} before anything binds. Immutable.
+ */
+record ProxyOptions(InetSocketAddress listen, Front front, HostPort target, TargetAllowList allow, RelayMode mode,
+                    Transport transport, int threads, int maxConnections, Duration idleTimeout,
+                    Duration connectTimeout, Duration handshakeTimeout, Duration statusInterval,
+                    Duration drainTimeout) {
+
+    static final String USAGE = String.join(System.lineSeparator(),
+            "usage: java -jar splice-proxy.jar --listen [HOST:]PORT [options]",
+            "       java -jar splice-proxy.jar demo [--size 1g] [--transport auto|epoll|nio]",
+            "",
+            "  --listen [HOST:]PORT            where clients connect (a port alone means 127.0.0.1)",
+            "  --front forward|connect|socks5  forward: relay every connection to --target (default);",
+            "                                  connect: HTTP/1.1 CONNECT proxy; socks5: SOCKS5 proxy (no auth)",
+            "  --target HOST:PORT              where the forward front relays to",
+            "  --allow HOST:PORT,...           targets the connect and socks5 fronts may open (without it: none)",
+            "  --mode auto|splice|copy         how bytes move (default auto: splice where possible)",
+            "  --transport auto|epoll|nio      Netty transport (default auto: epoll where available)",
+            "  --threads N                     event-loop threads; on epoll also listening sockets (SO_REUSEPORT);",
+            "                                  default: the number of cores",
+            "  --max-connections N             close new clients beyond N open ones (default 0: no limit)",
+            "  --idle-timeout DURATION         end a relay idle this long in both directions (default 60s, 0: never)",
+            "  --connect-timeout DURATION      time limit for connecting to a target (default 5s)",
+            "  --handshake-timeout DURATION    time limit for a CONNECT or SOCKS5 request (default 10s)",
+            "  --status-interval DURATION      how often to log a status line (default 10s, 0: never)",
+            "  --drain-timeout DURATION        on SIGTERM, how long open relays may go on (default 10s)",
+            "  --help                          print this and exit",
+            "",
+            "Durations: 500ms, 10s, 2m, 1h; a bare number means seconds.");
+
+    private static final Set<String> OPTIONS = Set.of("--listen", "--front", "--target", "--allow", "--mode",
+            "--transport", "--threads", "--max-connections", "--idle-timeout", "--connect-timeout",
+            "--handshake-timeout", "--status-interval", "--drain-timeout");
+
+    /**
+     * Parses {@code --name value} and {@code --name=value} arguments.
+     *
+     * @throws UsageException for an unknown or repeated option, a bad value or options that do not fit together
+     */
+    static ProxyOptions parse(List<String> args) throws UsageException {
+        Map<String, String> values = values(args);
+        Front front = choice("--front", values.getOrDefault("--front", "forward"), Front.values());
+        Transport transport = transport(values.getOrDefault("--transport", "auto"));
+        RelayMode mode = choice("--mode", values.getOrDefault("--mode", "auto"), RelayMode.values());
+        if (mode == RelayMode.SPLICE && transport != Transport.EPOLL) {
+            throw new UsageException("--mode splice needs the epoll transport, not " + transport.cliName());
+        }
+        if (!values.containsKey("--listen")) {
+            throw new UsageException("--listen is required");
+        }
+        Duration connectTimeout = duration(values, "--connect-timeout", "5s");
+        Duration handshakeTimeout = duration(values, "--handshake-timeout", "10s");
+        if (connectTimeout.isZero() || connectTimeout.toMillis() > Integer.MAX_VALUE || handshakeTimeout.isZero()) {
+            throw new UsageException("--connect-timeout and --handshake-timeout must be above 0 (and under 24 days)");
+        }
+        return new ProxyOptions(
+                listenAddress(values.get("--listen")),
+                front,
+                target(front, values.get("--target")),
+                allowList(front, values.get("--allow")),
+                mode,
+                transport,
+                count(values, "--threads", Runtime.getRuntime().availableProcessors(), 1),
+                count(values, "--max-connections", 0, 0),
+                duration(values, "--idle-timeout", "60s"),
+                connectTimeout,
+                handshakeTimeout,
+                duration(values, "--status-interval", "10s"),
+                duration(values, "--drain-timeout", "10s"));
+    }
+
+    /** The relay options every connection uses. */
+    RelayConfig relayConfig() {
+        return RelayConfig.builder().mode(mode).idleTimeout(idleTimeout).build();
+    }
+
+    private static Map<String, String> values(List<String> args) throws UsageException {
+        Map<String, String> values = new HashMap<>();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            int equals = arg.indexOf('=');
+            String name = equals < 0 ? arg : arg.substring(0, equals);
+            if (!OPTIONS.contains(name)) {
+                throw new UsageException(
+                        arg.startsWith("--") ? "unknown option: " + name : "unexpected argument: " + arg);
+            }
+            String value;
+            if (equals >= 0) {
+                value = arg.substring(equals + 1);
+            } else if (i + 1 < args.size()) {
+                value = args.get(++i);
+            } else {
+                throw new UsageException(name + " needs a value");
+            }
+            if (values.put(name, value) != null) {
+                throw new UsageException(name + " is given more than once");
+            }
+        }
+        return values;
+    }
+
+    private static InetSocketAddress listenAddress(String text) throws UsageException {
+        try {
+            HostPort listen = text.chars().allMatch(Character::isDigit)
+                    ? new HostPort(NetUtil.LOCALHOST4.getHostAddress(), HostPort.parsePort(text))
+                    : HostPort.parse(text);
+            return new InetSocketAddress(InetAddress.getByName(listen.host()), listen.port());
+        } catch (IllegalArgumentException | UnknownHostException e) {
+            throw new UsageException("--listen: " + e.getMessage());
+        }
+    }
+
+    private static HostPort target(Front front, String text) throws UsageException {
+        if (front != Front.FORWARD) {
+            if (text != null) {
+                throw new UsageException("--target is for --front forward; the " + front.cliName()
+                        + " front takes its targets from clients, limited by --allow");
+            }
+            return null;
+        }
+        if (text == null) {
+            throw new UsageException("--front forward needs --target HOST:PORT");
+        }
+        try {
+            HostPort target = HostPort.parse(text);
+            if (target.port() == 0) {
+                throw new IllegalArgumentException("port 0 cannot be a target");
+            }
+            return target;
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--target: " + e.getMessage());
+        }
+    }
+
+    private static TargetAllowList allowList(Front front, String text) throws UsageException {
+        if (text == null) {
+            return TargetAllowList.NONE;
+        }
+        if (front == Front.FORWARD) {
+            throw new UsageException("--allow is for the connect and socks5 fronts; forward only relays to --target");
+        }
+        try {
+            return TargetAllowList.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--allow: " + e.getMessage());
+        }
+    }
+
+    private static Transport transport(String text) throws UsageException {
+        if (text.equals("auto")) {
+            return Transport.best();
+        }
+        for (Transport transport : Transport.values()) {
+            if (transport.cliName().equals(text)) {
+                String unavailable = transport.unavailableReason();
+                if (unavailable != null) {
+                    throw new UsageException("--transport " + text + " is not available here: " + unavailable);
+                }
+                return transport;
+            }
+        }
+        throw new UsageException("--transport expects one of auto, epoll, nio, got '" + text + "'");
+    }
+
+    private static Duration duration(Map<String, String> values, String option, String defaultValue)
+            throws UsageException {
+        return OptionValues.duration(option, values.getOrDefault(option, defaultValue));
+    }
+
+    private static int count(Map<String, String> values, String option, int defaultValue, int min)
+            throws UsageException {
+        String value = values.get(option);
+        return value == null ? defaultValue : OptionValues.count(option, value, min);
+    }
+
+    private static <E extends Enum<E>> E choice(String option, String text, E[] choices) throws UsageException {
+        for (E choice : choices) {
+            if (choice.name().toLowerCase(Locale.ROOT).equals(text)) {
+                return choice;
+            }
+        }
+        StringBuilder names = new StringBuilder();
+        for (E choice : choices) {
+            names.append(names.length() == 0 ? "" : ", ").append(choice.name().toLowerCase(Locale.ROOT));
+        }
+        throw new UsageException(option + " expects one of " + names + ", got '" + text + "'");
+    }
+}

@@ -1,0 +1,81 @@
+package dev.splicerelay.examples.proxy;
+
+import io.netty.util.NetUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code splice-proxy}: a TCP proxy on splice-relay, with three fronts (plain forwarding, HTTP {@code CONNECT},
+ * SOCKS5) and a self-contained {@code demo}. Run it without arguments, or with {@code --help}, for its usage.
+ *
+ * <pre>
+ * java -jar splice-proxy.jar --listen 8000 --target 127.0.0.1:9000
+ * java -jar splice-proxy.jar --listen 8080 --front connect --allow example.com:443
+ * java -jar splice-proxy.jar demo
+ * </pre>
+ *
+ * <p>It prints one start-up line to standard output and logs to standard error through slf4j-simple (INFO by
+ * default; {@code -Dorg.slf4j.simpleLogger.log.dev.splicerelay=debug} adds a line per relay). On SIGTERM it stops
+ * accepting and gives open relays {@code --drain-timeout} to finish. Exit status 2 means a bad command line, 1 a
+ * failure to start.
+ */
+public final class SpliceProxy {
+    private static final Logger logger = LoggerFactory.getLogger(SpliceProxy.class);
+
+    private SpliceProxy() {
+    }
+
+    public static void main(String[] args) {
+        List<String> arguments = List.of(args);
+        if (!arguments.isEmpty() && arguments.get(0).equals("demo")) {
+            System.exit(Demo.run(arguments.subList(1, arguments.size())));
+        }
+        if (arguments.contains("--help") || arguments.contains("-h")) {
+            System.out.println(ProxyOptions.USAGE);
+            return;
+        }
+        if (arguments.isEmpty()) {
+            System.err.println(ProxyOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        ProxyOptions options;
+        try {
+            options = ProxyOptions.parse(arguments);
+        } catch (UsageException e) {
+            System.err.println("splice-proxy: " + e.getMessage());
+            System.err.println("Run with --help for the usage.");
+            System.exit(2);
+            return;
+        }
+        ProxyServer server;
+        try {
+            server = ProxyServer.start(options);
+        } catch (Exception e) {
+            System.err.println("splice-proxy: cannot listen on " + NetUtil.toSocketAddressString(options.listen())
+                    + ": " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(
+                new Thread(() -> server.stop(options.drainTimeout()), "splice-proxy-shutdown"));
+        if (options.front() != Front.FORWARD && options.allow().isEmpty()) {
+            logger.warn("no --allow given: the {} front will refuse every target", options.front().cliName());
+        }
+        System.out.println(startupLine(options, server));
+    }
+
+    private static String startupLine(ProxyOptions options, ProxyServer server) {
+        String front = switch (options.front()) {
+            case FORWARD -> "forward to " + options.target();
+            case CONNECT, SOCKS5 -> options.front().cliName() + ", allowing " + options.allow();
+        };
+        return String.format(Locale.ROOT,
+                "splice-proxy listening on %s, transport %s (%d event loops, %d listening sockets), mode %s, front %s",
+                NetUtil.toSocketAddressString(server.localAddress()), options.transport().cliName(), options.threads(),
+                server.listeningSockets(), options.mode().name().toLowerCase(Locale.ROOT), front);
+    }
+}

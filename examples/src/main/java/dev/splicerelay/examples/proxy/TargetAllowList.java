@@ -1,0 +1,52 @@
+package dev.splicerelay.examples.proxy;
+
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * The targets the {@code connect} and {@code socks5} fronts may open: an exact list of {@code HOST:PORT}s. An empty
+ * list allows nothing, so a proxy started without {@code --allow} is never an open relay.
+ *
+ * <p>Matching is literal after {@link HostPort}'s canonical form: {@code 127.0.0.1:80} does not allow
+ * {@code localhost:80}, and an allowed name is not re-checked after it resolves. Immutable, so any thread may use it.
+ */
+final class TargetAllowList {
+    static final TargetAllowList NONE = new TargetAllowList(Set.of());
+
+    private final Set<HostPort> allowed;
+
+    private TargetAllowList(Set<HostPort> allowed) {
+        this.allowed = allowed;
+    }
+
+    /**
+     * Parses a comma-separated {@code HOST:PORT} list.
+     *
+     * @throws IllegalArgumentException naming the first entry that is not a {@code HOST:PORT} with a port above 0
+     */
+    static TargetAllowList parse(String list) {
+        Set<HostPort> allowed = new LinkedHashSet<>();
+        for (String entry : list.split(",", -1)) {
+            HostPort target = HostPort.parse(entry.trim());
+            if (target.port() == 0) {
+                throw new IllegalArgumentException("port 0 cannot be a target: '" + entry + "'");
+            }
+            allowed.add(target);
+        }
+        return new TargetAllowList(Collections.unmodifiableSet(allowed));
+    }
+
+    boolean allows(HostPort target) {
+        return allowed.contains(target);
+    }
+
+    boolean isEmpty() {
+        return allowed.isEmpty();
+    }
+
+    @Override
+    public String toString() {
+        return allowed.isEmpty() ? "nothing" : allowed.toString();
+    }
+}

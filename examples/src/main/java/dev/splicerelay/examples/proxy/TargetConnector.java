@@ -1,0 +1,101 @@
+package dev.splicerelay.examples.proxy;
+
+import dev.splicerelay.RelayBootstrap;
+import dev.splicerelay.RelayConfig;
+import dev.splicerelay.RelayStats;
+import dev.splicerelay.SpliceRelayHandler;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.resolver.AddressResolverGroup;
+import io.netty.util.NetUtil;
+import io.netty.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+
+/**
+ * The step that every front ends with: connect the client's target, let the front answer its client, and hand both
+ * channels to a {@link SpliceRelayHandler}.
+ *
+ * <p>The target channel is opened with {@link RelayBootstrap}, so it shares the client's event loop and transport,
+ * which splicing needs. Once it is connected the relay handler is added to the client's pipeline and every handler in
+ * front of it is removed, head first: a decoder passes its leftover bytes on as it goes, the front then passes on
+ * what it held (see {@link AbstractFrontHandler}), so the relay gets the client's bytes in the order they came. The
+ * relay chooses its mode one event-loop task after it is added, when it is alone in the pipeline, so
+ * {@link dev.splicerelay.RelayMode#AUTO} can splice behind any front.
+ *
+ * <p>Immutable; shared by all connections. Every callback runs on the client's event loop.
+ */
+final class TargetConnector {
+    private static final Logger logger = LoggerFactory.getLogger(TargetConnector.class);
+
+    private final RelayConfig relayConfig;
+    private final int connectTimeoutMillis;
+    private final AddressResolverGroup<InetSocketAddress> resolver;
+    private final ProxyStatus status;
+
+    TargetConnector(RelayConfig relayConfig, int connectTimeoutMillis,
+                    AddressResolverGroup<InetSocketAddress> resolver, ProxyStatus status) {
+        this.relayConfig = relayConfig;
+        this.connectTimeoutMillis = connectTimeoutMillis;
+        this.resolver = resolver;
+        this.status = status;
+    }
+
+    /**
+     * Connects {@code front}'s client to {@code target}, then calls {@link AbstractFrontHandler#connected} and relays,
+     * or calls {@link AbstractFrontHandler#connectFailed}. If the client leaves first, the target is closed.
+     */
+    void connect(ChannelHandlerContext ctx, HostPort target, AbstractFrontHandler front) {
+        Channel client = ctx.channel();
+        ChannelFuture connect = RelayBootstrap.forInbound(client)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+                .resolver(resolver)
+                .connect(target.toSocketAddress());
+        connect.addListener((ChannelFutureListener) f -> {
+            if (!client.isActive()) {
+                f.channel().close();
+            } else if (!f.isSuccess()) {
+                ConnectFailure failure = ConnectFailure.of(f.cause());
+                logger.info("{}: cannot connect to {}: {} ({})", client, target, failure, rootMessage(f.cause()));
+                front.connectFailed(ctx, target, failure);
+            } else {
+                front.connected(ctx, f.channel());
+                relay(client, f.channel(),
+                        NetUtil.toSocketAddressString((InetSocketAddress) client.remoteAddress()) + " -> " + target);
+            }
+        });
+    }
+
+    private void relay(Channel client, Channel target, String name) {
+        SpliceRelayHandler relay = new SpliceRelayHandler(target, relayConfig);
+        relay.completionFuture().addListener((Future<RelayStats> f) -> {
+            if (f.isSuccess()) {
+                status.relayEnded(name, f.getNow());
+            } else {
+                status.relayFailed();
+                logger.warn("relay {} could not start: {}", name, f.cause().getMessage());
+            }
+        });
+        status.relayStarted();
+        ChannelPipeline pipeline = client.pipeline();
+        pipeline.addLast(relay);
+        while (pipeline.first() != relay) {
+            pipeline.removeFirst();
+        }
+    }
+
+    /** The message of the innermost cause: "Unable to create Channel" says less than the EMFILE behind it. */
+    private static String rootMessage(Throwable cause) {
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return String.valueOf(root.getMessage());
+    }
+}

@@ -1,0 +1,10 @@
+/**
+ * {@code splice-proxy}: a TCP proxy built on splice-relay's public API, runnable as
+ * {@code java -jar splice-proxy.jar}.
+ *
+ * <p>{@link dev.splicerelay.examples.proxy.SpliceProxy} is the entry point. Each accepted client gets a front
+ * ({@code ForwardFrontHandler}, {@code HttpConnectFrontHandler} or {@code Socks5FrontHandler}) that learns where it
+ * wants to go; {@code TargetConnector} then connects the target and replaces the front with a
+ * {@link dev.splicerelay.SpliceRelayHandler}, which splices on epoll and copies elsewhere.
+ */
+package dev.splicerelay.examples.proxy;

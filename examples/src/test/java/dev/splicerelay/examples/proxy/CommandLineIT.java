@@ -1,0 +1,64 @@
+package dev.splicerelay.examples.proxy;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The jar's command line: a bad one is a clear message on standard error and a non-zero exit status, before any
+ * socket is bound.
+ */
+@Timeout(60)
+class CommandLineIT {
+    private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(30);
+
+    @Test
+    void helpPrintsTheUsage() throws Exception {
+        try (ProxyProcess run = ProxyProcess.run(EXIT_TIMEOUT, "--help")) {
+            assertEquals(0, run.awaitExit(EXIT_TIMEOUT));
+            assertTrue(run.stdout().contains("--listen [HOST:]PORT"), run.stdout());
+        }
+    }
+
+    @Test
+    void unknownOptionIsAUsageError() throws Exception {
+        assertUsageError("splice-proxy: unknown option: --frobnicate", "--listen", "0", "--target", "127.0.0.1:1",
+                "--frobnicate");
+    }
+
+    @Test
+    void badAddressesAreUsageErrors() throws Exception {
+        assertUsageError("splice-proxy: --listen: port out of range", "--listen", "127.0.0.1:99999", "--target",
+                "127.0.0.1:1");
+        assertUsageError("splice-proxy: --target: expected HOST:PORT", "--listen", "0", "--target", "127.0.0.1");
+        assertUsageError("splice-proxy: --allow: not a host name", "--listen", "0", "--front", "socks5", "--allow",
+                "bad host:1");
+    }
+
+    @Test
+    void portInUseFailsToStart() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             ProxyProcess run = ProxyProcess.run(EXIT_TIMEOUT, "--listen", String.valueOf(taken.getLocalPort()),
+                     "--target", "127.0.0.1:1")) {
+            assertEquals(1, run.awaitExit(EXIT_TIMEOUT));
+            assertTrue(run.stderr().startsWith("splice-proxy: cannot listen on 127.0.0.1:" + taken.getLocalPort()),
+                    run.stderr());
+            assertTrue(run.stderr().contains("in use"), run.stderr());
+            assertEquals("", run.stdout());
+        }
+    }
+
+    private static void assertUsageError(String message, String... args) throws Exception {
+        try (ProxyProcess run = ProxyProcess.run(EXIT_TIMEOUT, args)) {
+            assertEquals(2, run.awaitExit(EXIT_TIMEOUT), run.stderr());
+            assertTrue(run.stderr().startsWith(message), run.stderr());
+            assertEquals("", run.stdout());
+        }
+    }
+}

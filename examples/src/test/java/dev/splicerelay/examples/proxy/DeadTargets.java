@@ -1,0 +1,56 @@
+package dev.splicerelay.examples.proxy;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Targets on 127.0.0.1 that a connect to fails, each in its own way: a port nothing listens on (refused at once),
+ * and a listening socket whose accept queue is full and never drained, so the kernel drops further SYNs and a connect
+ * times out, as to a host that does not answer.
+ */
+final class DeadTargets implements AutoCloseable {
+    private final int refusedPort;
+    private final ServerSocket silent;
+    private final List<Socket> queueFillers = new ArrayList<>();
+
+    DeadTargets() throws IOException {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            refusedPort = probe.getLocalPort();
+        }
+        silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        for (int i = 0; i < 4; i++) {
+            Socket filler = new Socket();
+            queueFillers.add(filler);
+            try {
+                filler.connect(silent.getLocalSocketAddress(), 200);
+            } catch (IOException e) {
+                // The queue is full: later connects time out, which is the point.
+            }
+        }
+    }
+
+    String refused() {
+        return "127.0.0.1:" + refusedPort;
+    }
+
+    String silent() {
+        return "127.0.0.1:" + silent.getLocalPort();
+    }
+
+    InetSocketAddress silentAddress() {
+        return (InetSocketAddress) silent.getLocalSocketAddress();
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (Socket filler : queueFillers) {
+            filler.close();
+        }
+        silent.close();
+    }
+}

@@ -1,0 +1,77 @@
+package dev.splicerelay.examples.proxy;
+
+import io.netty.channel.epoll.Epoll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The {@code forward} front end to end: large transfers checked with SHA-256 in each mode and transport, with the
+ * reply sent only after the client's end of stream (so every case also relays a half-close).
+ */
+@Timeout(120)
+class ForwardIT {
+    private static final Payload REQUEST = new Payload(1, 64L << 20);
+    private static final Payload REPLY = new Payload(2, 32L << 20);
+
+    @ParameterizedTest(name = "{index}: {0} {1}")
+    @CsvSource({"epoll, splice", "epoll, copy", "nio, copy"})
+    void relays64MiBThenA32MiBReplyAfterTheClientEndedItsSide(String transport, String mode) throws Exception {
+        assumeTrue(!transport.equals("epoll") || Epoll.isAvailable(), "epoll is not available here");
+        try (HashingBackend backend = new HashingBackend(REPLY, Duration.ofMillis(200));
+             ProxyProcess proxy = ProxyProcess.start("--listen", "127.0.0.1:0", "--target", backend.target(),
+                     "--transport", transport, "--mode", mode, "--threads", "2")) {
+            try (Socket client = new Socket(proxy.address().getAddress(), proxy.port())) {
+                HashingBackend.Exchange exchange = HashingBackend.exchange(client, REQUEST);
+                assertArrayEquals(REQUEST.sha256(), exchange.requestDigest(), "what the target received");
+                assertEquals(REPLY.length(), exchange.reply().bytes());
+                assertArrayEquals(REPLY.sha256(), exchange.reply().sha256(), "what the client received");
+            }
+            String relayLine = ": " + mode.toUpperCase(Locale.ROOT) + ", client->target " + REQUEST.length()
+                    + " B, target->client " + (32 + REPLY.length()) + " B";
+            assertTrue(proxy.awaitStderr(relayLine, Duration.ofSeconds(10)), proxy.stderr());
+            assertTrue(proxy.stderr().contains("ended COMPLETED"), proxy.stderr());
+        }
+    }
+
+    @Test
+    void relaysConcurrentConnectionsAcrossEventLoops() throws Exception {
+        Payload request = new Payload(3, 4L << 20);
+        Payload reply = new Payload(4, 1L << 20);
+        int connections = 8;
+        ExecutorService clients = Executors.newFixedThreadPool(connections);
+        try (HashingBackend backend = new HashingBackend(reply, Duration.ZERO);
+             ProxyProcess proxy = ProxyProcess.start("--listen", "127.0.0.1:0", "--target", backend.target(),
+                     "--threads", "2")) {
+            List<Future<HashingBackend.Exchange>> exchanges = new ArrayList<>();
+            for (int i = 0; i < connections; i++) {
+                exchanges.add(clients.submit(() -> {
+                    try (Socket client = new Socket(proxy.address().getAddress(), proxy.port())) {
+                        return HashingBackend.exchange(client, request);
+                    }
+                }));
+            }
+            for (Future<HashingBackend.Exchange> exchange : exchanges) {
+                assertArrayEquals(request.sha256(), exchange.get().requestDigest());
+                assertArrayEquals(reply.sha256(), exchange.get().reply().sha256());
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+}

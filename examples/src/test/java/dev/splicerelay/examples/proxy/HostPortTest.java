@@ -1,0 +1,52 @@
+package dev.splicerelay.examples.proxy;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.net.InetSocketAddress;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(10)
+class HostPortTest {
+    @Test
+    void parsesNamesAndAddressesIntoOneCanonicalForm() {
+        assertEquals(new HostPort("example.com", 443), HostPort.parse("Example.COM.:443"));
+        assertEquals(new HostPort("::1", 80), HostPort.parse("[0:0:0:0:0:0:0:1]:80"));
+        assertEquals("[::1]:80", HostPort.parse("[::1]:80").toString());
+        assertEquals("127.0.0.1:9000", HostPort.parse("127.0.0.1:9000").toString());
+    }
+
+    @ParameterizedTest(name = "{index}: {0}")
+    @ValueSource(strings = {"", "host", "host:", ":80", "host:http", "host:65536", "host:-1", "::1:80", "a b:80",
+            "a/b:80", "[::1:80", "host:123456"})
+    void rejectsWhatIsNotHostColonPort(String text) {
+        assertThrows(IllegalArgumentException.class, () -> HostPort.parse(text));
+    }
+
+    @Test
+    void resolvesOnlyIpLiteralsItself() {
+        InetSocketAddress literal = HostPort.parse("127.0.0.1:80").toSocketAddress();
+        assertFalse(literal.isUnresolved());
+        InetSocketAddress name = HostPort.parse("localhost:80").toSocketAddress();
+        assertTrue(name.isUnresolved(), "names are resolved off the event loop when connecting");
+    }
+
+    @Test
+    void allowListMatchesCanonicalTargetsExactly() {
+        TargetAllowList allow = TargetAllowList.parse("Example.com:443, [::1]:8080,127.0.0.1:9000");
+        assertTrue(allow.allows(HostPort.parse("example.com:443")));
+        assertTrue(allow.allows(new HostPort("0:0::1", 8080)));
+        assertFalse(allow.allows(HostPort.parse("example.com:80")));
+        assertFalse(allow.allows(HostPort.parse("localhost:9000")), "no resolution when matching");
+        assertTrue(TargetAllowList.NONE.isEmpty());
+        assertFalse(TargetAllowList.NONE.allows(HostPort.parse("127.0.0.1:9000")));
+        assertThrows(IllegalArgumentException.class, () -> TargetAllowList.parse("a:1,,b:2"));
+        assertThrows(IllegalArgumentException.class, () -> TargetAllowList.parse("a:0"));
+    }
+}

@@ -1,0 +1,93 @@
+package dev.splicerelay.examples.proxy;
+
+import dev.splicerelay.RelayMode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(10)
+class ProxyOptionsTest {
+    @Test
+    void defaults() throws UsageException {
+        ProxyOptions options = ProxyOptions.parse(List.of("--listen", "8000", "--target", "127.0.0.1:9000"));
+        assertEquals("127.0.0.1", options.listen().getAddress().getHostAddress());
+        assertEquals(8000, options.listen().getPort());
+        assertEquals(Front.FORWARD, options.front());
+        assertEquals(RelayMode.AUTO, options.mode());
+        assertEquals(Transport.best(), options.transport());
+        assertEquals(Runtime.getRuntime().availableProcessors(), options.threads());
+        assertEquals(0, options.maxConnections());
+        assertEquals(Duration.ofSeconds(60), options.idleTimeout());
+        assertEquals(Duration.ofSeconds(5), options.connectTimeout());
+        assertEquals(Duration.ofSeconds(10), options.handshakeTimeout());
+        assertTrue(options.allow().isEmpty());
+    }
+
+    @Test
+    void everyOptionInBothSpellings() throws UsageException {
+        ProxyOptions options = ProxyOptions.parse(List.of("--listen=[::1]:0", "--front", "socks5",
+                "--allow=a.example:1,127.0.0.1:2", "--mode", "copy", "--transport=nio", "--threads", "3",
+                "--max-connections", "7", "--idle-timeout", "0", "--connect-timeout", "250ms",
+                "--handshake-timeout", "2m", "--status-interval", "0", "--drain-timeout", "1h"));
+        assertEquals(Front.SOCKS5, options.front());
+        assertNull(options.target());
+        assertTrue(options.allow().allows(HostPort.parse("a.example:1")));
+        assertEquals(RelayMode.COPY, options.mode());
+        assertEquals(Transport.NIO, options.transport());
+        assertEquals(3, options.threads());
+        assertEquals(7, options.maxConnections());
+        assertEquals(Duration.ZERO, options.idleTimeout());
+        assertEquals(Duration.ofMillis(250), options.connectTimeout());
+        assertEquals(Duration.ofMinutes(2), options.handshakeTimeout());
+        assertEquals(Duration.ofHours(1), options.drainTimeout());
+        assertEquals(Duration.ZERO, options.relayConfig().idleTimeout());
+    }
+
+    @Test
+    void rejectsCommandLinesThatCannotWork() {
+        assertUsageError("unknown option: --bogus", "--listen", "1", "--target", "h:1", "--bogus", "x");
+        assertUsageError("unexpected argument: stray", "--listen", "1", "--target", "h:1", "stray");
+        assertUsageError("--listen is required", "--target", "h:1");
+        assertUsageError("--listen needs a value", "--target", "h:1", "--listen");
+        assertUsageError("--listen is given more than once", "--listen", "1", "--listen", "2", "--target", "h:1");
+        assertUsageError("--listen: port out of range", "--listen", "70000", "--target", "h:1");
+        assertUsageError("--listen: not a host name", "--listen", "no such host:1", "--target", "h:1");
+        assertUsageError("--front forward needs --target", "--listen", "1");
+        assertUsageError("--target is for --front forward", "--listen", "1", "--front", "connect",
+                "--target", "h:1");
+        assertUsageError("--allow is for the connect and socks5 fronts", "--listen", "1", "--target", "h:1",
+                "--allow", "h:1");
+        assertUsageError("--front expects one of forward, connect, socks5", "--listen", "1", "--front", "http");
+        assertUsageError("--mode splice needs the epoll transport", "--listen", "1", "--target", "h:1",
+                "--mode", "splice", "--transport", "nio");
+        assertUsageError("--threads expects a whole number of at least 1", "--listen", "1", "--target", "h:1",
+                "--threads", "0");
+        assertUsageError("--idle-timeout expects a duration", "--listen", "1", "--target", "h:1",
+                "--idle-timeout", "-5s");
+        assertUsageError("--connect-timeout and --handshake-timeout must be above 0", "--listen", "1",
+                "--target", "h:1", "--connect-timeout", "0");
+    }
+
+    @Test
+    void parsesSizesAndDurations() throws UsageException {
+        assertEquals(256L << 20, OptionValues.size("--size", "256m"));
+        assertEquals(1L << 30, OptionValues.size("--size", "1G"));
+        assertEquals(12345, OptionValues.size("--size", "12345"));
+        assertThrows(UsageException.class, () -> OptionValues.size("--size", "0"));
+        assertThrows(UsageException.class, () -> OptionValues.size("--size", "lots"));
+        assertEquals(Duration.ofSeconds(42), OptionValues.duration("--x", "42"));
+        assertThrows(UsageException.class, () -> OptionValues.duration("--x", "5 s"));
+    }
+
+    private static void assertUsageError(String expected, String... args) {
+        UsageException e = assertThrows(UsageException.class, () -> ProxyOptions.parse(List.of(args)));
+        assertTrue(e.getMessage().startsWith(expected), () -> "expected '" + expected + "...', got: " + e.getMessage());
+    }
+}
