@@ -16,7 +16,8 @@ import java.util.ArrayDeque;
  * <p>Until the relay starts, buffers that reach the source's relay handler (a handshake's leftovers, a removed
  * decoder's cumulation) are held here; on start they are written first, then the {@link Pump} takes over.
  *
- * <p>Threading: every method runs on the relay's event loop. Reference counting: {@link #onRead(Object)} takes
+ * <p>Threading: every method runs on the relay's event loop, except {@link #bytes()}, which any thread may call.
+ * Reference counting: {@link #onRead(Object)} takes
  * ownership of the message; it is written to the sink (which then owns it) or released, on every path.
  */
 final class Direction {
@@ -28,7 +29,8 @@ final class Direction {
     private boolean sourceEofBeforeStart;
     private boolean finishing;
     private boolean unflushed;
-    private long bytes;
+    // Written only by the relay's event loop; volatile so that other threads can read a live count.
+    private volatile long bytes;
 
     Direction(Relay relay, Channel source, Channel sink) {
         this.relay = relay;

@@ -198,6 +198,14 @@ final class Relay {
         }
     }
 
+    long bytesInboundToPeer() {
+        return inboundToPeer.bytes();
+    }
+
+    long bytesPeerToInbound() {
+        return peerToInbound.bytes();
+    }
+
     void activity() {
         lastActivityNanos = System.nanoTime();
     }

@@ -12,7 +12,8 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
  */
 class RelayEndpoint extends ChannelInboundHandlerAdapter {
     private final boolean inbound;
-    private Relay relay;
+    // Set once on the event loop; volatile so that the live byte counts can be read from any thread.
+    private volatile Relay relay;
 
     RelayEndpoint(boolean inbound) {
         this.inbound = inbound;
@@ -28,6 +29,11 @@ class RelayEndpoint extends ChannelInboundHandlerAdapter {
             throw new IllegalStateException("a relay handler belongs to one relay and cannot be added twice");
         }
         this.relay = relay;
+    }
+
+    /** The relay, or {@code null} before the handler was added. */
+    final Relay relay() {
+        return relay;
     }
 
     @Override

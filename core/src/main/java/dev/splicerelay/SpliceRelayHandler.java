@@ -90,6 +90,18 @@ public final class SpliceRelayHandler extends RelayEndpoint {
         return completion;
     }
 
+    /** Bytes relayed so far from the inbound channel to the peer; safe to call from any thread. */
+    public long bytesInboundToPeer() {
+        Relay relay = relay();
+        return relay == null ? 0 : relay.bytesInboundToPeer();
+    }
+
+    /** Bytes relayed so far from the peer to the inbound channel; safe to call from any thread. */
+    public long bytesPeerToInbound() {
+        Relay relay = relay();
+        return relay == null ? 0 : relay.bytesPeerToInbound();
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         Relay relay = new Relay(ctx.channel(), peerConnect, config, completion);

@@ -34,7 +34,10 @@ final class RelayFixture implements AutoCloseable {
     static final int IO_TIMEOUT_MILLIS = 30_000;
 
     /** One relay the server started. */
-    record Relayed(Channel inbound, Channel peer, Future<RelayStats> completion) {
+    record Relayed(Channel inbound, Channel peer, SpliceRelayHandler handler) {
+        Future<RelayStats> completion() {
+            return handler.completionFuture();
+        }
     }
 
     private final EventLoopGroup group;
@@ -86,7 +89,7 @@ final class RelayFixture implements AutoCloseable {
     void relay(Channel inbound, RelayConfig config, ChannelFuture connect) {
         SpliceRelayHandler handler = new SpliceRelayHandler(connect, config);
         inbound.pipeline().addLast(handler);
-        relays.add(new Relayed(inbound, connect.channel(), handler.completionFuture()));
+        relays.add(new Relayed(inbound, connect.channel(), handler));
     }
 
     SocketAddress backendAddress() {
