@@ -22,21 +22,13 @@ import java.time.Duration;
  * {@code --handshake-timeout}, {@code 502} for a target that refused or did not resolve, {@code 504} for one that did
  * not answer within {@code --connect-timeout}.
  */
-final class HttpConnectFrontHandler extends AbstractFrontHandler {
+final class HttpConnectFrontHandler extends RequestFrontHandler {
     private static final Logger logger = LoggerFactory.getLogger(HttpConnectFrontHandler.class);
     private static final byte[] ESTABLISHED =
             "HTTP/1.1 200 Connection established\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
-    private final TargetAllowList allowList;
-
     HttpConnectFrontHandler(TargetConnector connector, Duration handshakeTimeout, TargetAllowList allowList) {
-        super(connector, handshakeTimeout);
-        this.allowList = allowList;
-    }
-
-    @Override
-    protected void start(ChannelHandlerContext ctx) {
-        ctx.read();
+        super(connector, handshakeTimeout, allowList);
     }
 
     @Override
@@ -48,7 +40,7 @@ final class HttpConnectFrontHandler extends AbstractFrontHandler {
         HttpConnectRequest request = (HttpConnectRequest) msg;
         if (request.error() != null) {
             reject(ctx, request.error(), request.reason());
-        } else if (!allowList.allows(request.target())) {
+        } else if (!allowed(request.target())) {
             reject(ctx, HttpResponseStatus.FORBIDDEN, request.target() + " is not an allowed target");
         } else {
             connect(ctx, request.target());

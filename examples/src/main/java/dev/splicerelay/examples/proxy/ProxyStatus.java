@@ -2,10 +2,13 @@ package dev.splicerelay.examples.proxy;
 
 import dev.splicerelay.RelayMode;
 import dev.splicerelay.RelayStats;
+import dev.splicerelay.SpliceRelayHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -14,9 +17,8 @@ import java.util.concurrent.atomic.LongAdder;
  * The proxy's counters, and the lines it logs from them: a status line at INFO every {@code --status-interval}, and
  * one line at DEBUG for every relay that ends.
  *
- * <p>Byte counts come from each relay's {@link RelayStats}, which exist once the relay has ended (spliced bytes never
- * pass a handler that could count them as they go), so the status line's rates cover the relays that ended during
- * the interval, not the bytes in flight.
+ * <p>Byte rates cover every relay: the live counts of the relays still running plus the final counts of those that
+ * ended. A relay that ends while a status line is being computed may be counted in neither or both for that one line.
  *
  * <p>Threading: every event loop updates the counters, so they are atomics; {@link #logStatus()} runs on one
  * scheduled task at a time, which alone owns the previous-interval snapshot.
@@ -35,6 +37,7 @@ final class ProxyStatus {
     private final LongAdder copied = new LongAdder();
     private final LongAdder bytesToTarget = new LongAdder();
     private final LongAdder bytesToClient = new LongAdder();
+    private final Set<SpliceRelayHandler> running = ConcurrentHashMap.newKeySet();
     private Snapshot previous = new Snapshot(System.nanoTime(), 0, 0, 0, 0, 0, 0);
 
     /** @param maxConnections the most client connections open at once; 0 for no limit */
@@ -73,17 +76,20 @@ final class ProxyStatus {
         return active.get();
     }
 
-    void relayStarted() {
+    void relayStarted(SpliceRelayHandler relay) {
         relaysStarted.increment();
+        running.add(relay);
     }
 
     /** A relay that could not start, for example {@code --mode splice} where splicing is impossible. */
-    void relayFailed() {
+    void relayFailed(SpliceRelayHandler relay) {
+        running.remove(relay);
         relaysEnded.increment();
     }
 
     /** Counts an ended relay and logs it at DEBUG; {@code name} says which client and target it joined. */
-    void relayEnded(String name, RelayStats stats) {
+    void relayEnded(SpliceRelayHandler relay, String name, RelayStats stats) {
+        running.remove(relay);
         relaysEnded.increment();
         (stats.mode() == RelayMode.SPLICE ? spliced : copied).increment();
         bytesToTarget.add(stats.bytesInboundToPeer());
@@ -103,7 +109,7 @@ final class ProxyStatus {
         double seconds = Math.max(1e-9, (now.nanos - before.nanos) / 1e9);
         logger.info("status: {} open ({} relaying), accepted {} (+{}), refused {} (+{}); relays ended: "
                         + "splice {} (+{}), copy {} (+{}); client->target {}, target->client {} "
-                        + "(relays that ended in the last {} s)",
+                        + "(over the last {} s)",
                 active.get(), relaysStarted.sum() - relaysEnded.sum(), now.accepted, now.accepted - before.accepted,
                 now.refused, now.refused - before.refused, now.spliced, now.spliced - before.spliced, now.copied,
                 now.copied - before.copied, rate(now.bytesToTarget - before.bytesToTarget, seconds),
@@ -128,8 +134,14 @@ final class ProxyStatus {
     }
 
     private Snapshot snapshot() {
+        long liveToTarget = 0;
+        long liveToClient = 0;
+        for (SpliceRelayHandler relay : running) {
+            liveToTarget += relay.bytesInboundToPeer();
+            liveToClient += relay.bytesPeerToInbound();
+        }
         return new Snapshot(System.nanoTime(), accepted.sum(), refused.sum(), spliced.sum(), copied.sum(),
-                bytesToTarget.sum(), bytesToClient.sum());
+                bytesToTarget.sum() + liveToTarget, bytesToClient.sum() + liveToClient);
     }
 
     private record Snapshot(long nanos, long accepted, long refused, long spliced, long copied, long bytesToTarget,

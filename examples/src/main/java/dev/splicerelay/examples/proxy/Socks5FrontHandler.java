@@ -34,7 +34,7 @@ import java.time.Duration;
  * else. A greeting that is not SOCKS5, or that offers no "no authentication" method (answered with {@code 0xFF}),
  * closes the connection, as does {@code --handshake-timeout}.
  */
-final class Socks5FrontHandler extends AbstractFrontHandler {
+final class Socks5FrontHandler extends RequestFrontHandler {
     private static final Logger logger = LoggerFactory.getLogger(Socks5FrontHandler.class);
 
     /** Netty's address decoder, but failing with a type of its own for an unknown type so that it gets {@code 0x08}. */
@@ -45,16 +45,8 @@ final class Socks5FrontHandler extends AbstractFrontHandler {
         return Socks5AddressDecoder.DEFAULT.decodeAddress(type, in);
     };
 
-    private final TargetAllowList allowList;
-
     Socks5FrontHandler(TargetConnector connector, Duration handshakeTimeout, TargetAllowList allowList) {
-        super(connector, handshakeTimeout);
-        this.allowList = allowList;
-    }
-
-    @Override
-    protected void start(ChannelHandlerContext ctx) {
-        ctx.read();
+        super(connector, handshakeTimeout, allowList);
     }
 
     @Override
@@ -120,7 +112,7 @@ final class Socks5FrontHandler extends AbstractFrontHandler {
             reject(ctx, Socks5CommandStatus.FAILURE, e.getMessage());
             return;
         }
-        if (!allowList.allows(target)) {
+        if (!allowed(target)) {
             reject(ctx, Socks5CommandStatus.FORBIDDEN, target + " is not an allowed target");
         } else {
             connect(ctx, target);

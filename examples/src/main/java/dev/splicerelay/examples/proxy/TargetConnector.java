@@ -76,13 +76,13 @@ final class TargetConnector {
         SpliceRelayHandler relay = new SpliceRelayHandler(target, relayConfig);
         relay.completionFuture().addListener((Future<RelayStats> f) -> {
             if (f.isSuccess()) {
-                status.relayEnded(name, f.getNow());
+                status.relayEnded(relay, name, f.getNow());
             } else {
-                status.relayFailed();
+                status.relayFailed(relay);
                 logger.warn("relay {} could not start: {}", name, f.cause().getMessage());
             }
         });
-        status.relayStarted();
+        status.relayStarted(relay);
         ChannelPipeline pipeline = client.pipeline();
         pipeline.addLast(relay);
         while (pipeline.first() != relay) {
