@@ -6,14 +6,20 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.epoll.AbstractEpollStreamChannel;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
 
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Objects;
 
 /**
  * Opens the outbound connection of a relay the way {@link SpliceRelayHandler} needs it: on the inbound channel's
  * event loop (which splicing requires and which keeps the whole relay on one thread), with the inbound channel's
- * transport, {@link ChannelOption#AUTO_READ} off so that no byte is read before the relay owns the channel, and
+ * transport (on epoll, a TCP or Unix domain socket channel as the target address needs: both splice),
+ * {@link ChannelOption#AUTO_READ} off so that no byte is read before the relay owns the channel, and
  * {@link ChannelOption#ALLOW_HALF_CLOSURE} on so that a FIN from the peer is relayed instead of closing it.
  *
  * <pre>{@code
@@ -36,20 +42,45 @@ public final class RelayBootstrap {
      * {@link Bootstrap#connect(SocketAddress) connect}. It must be called with an inbound channel that is registered.
      */
     public static Bootstrap forInbound(Channel inbound) {
+        return forInbound(inbound, inbound.getClass());
+    }
+
+    /**
+     * A {@link Bootstrap} for the outbound side of {@code inbound}'s relay to {@code remote}: like
+     * {@link #forInbound(Channel)}, but an epoll inbound channel gets an epoll Unix domain socket channel for a
+     * {@link DomainSocketAddress} and an epoll TCP channel for an {@link InetSocketAddress}.
+     */
+    public static Bootstrap forInbound(Channel inbound, SocketAddress remote) {
+        return forInbound(inbound, channelClassFor(inbound, Objects.requireNonNull(remote, "remote")));
+    }
+
+    private static Bootstrap forInbound(Channel inbound, Class<? extends Channel> channelClass) {
         Objects.requireNonNull(inbound, "inbound");
         if (!inbound.isRegistered()) {
             throw new IllegalArgumentException("inbound channel is not registered with an event loop: " + inbound);
         }
         return new Bootstrap()
                 .group(inbound.eventLoop())
-                .channel(inbound.getClass())
+                .channel(channelClass)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .handler(NO_HANDLERS);
     }
 
-    /** Connects to {@code remote} with {@link #forInbound(Channel)}. */
+    /** Connects to {@code remote} with {@link #forInbound(Channel, SocketAddress)}. */
     public static ChannelFuture connect(Channel inbound, SocketAddress remote) {
-        return forInbound(inbound).connect(Objects.requireNonNull(remote, "remote"));
+        return forInbound(inbound, remote).connect(remote);
+    }
+
+    private static Class<? extends Channel> channelClassFor(Channel inbound, SocketAddress remote) {
+        if (inbound instanceof AbstractEpollStreamChannel) {
+            if (remote instanceof DomainSocketAddress) {
+                return EpollDomainSocketChannel.class;
+            }
+            if (remote instanceof InetSocketAddress) {
+                return EpollSocketChannel.class;
+            }
+        }
+        return inbound.getClass();
     }
 }

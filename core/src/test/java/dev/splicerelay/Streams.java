@@ -32,21 +32,35 @@ final class Streams {
      */
     static Transfer send(Socket socket, byte[] prefix, long size, long seed, boolean shutdownOutput)
             throws IOException {
-        OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 1 << 20);
+        return send(socket.getOutputStream(), shutdownOutput ? socket::shutdownOutput : null, prefix, size, seed);
+    }
+
+    /** Shuts down a connection's output: sends FIN. */
+    interface HalfClose {
+        void shutdownOutput() throws IOException;
+    }
+
+    /** {@link #send(Socket, byte[], long, long, boolean)} on any stream; {@code halfClose} may be null. */
+    static Transfer send(OutputStream raw, HalfClose halfClose, byte[] prefix, long size, long seed)
+            throws IOException {
+        OutputStream out = new BufferedOutputStream(raw, 1 << 20);
         out.write(prefix);
         Transfer sent = generate(size, seed, out::write);
         out.flush();
-        if (shutdownOutput) {
-            socket.shutdownOutput();
+        if (halfClose != null) {
+            halfClose.shutdownOutput();
         }
         return sent;
     }
 
     /** Reads until EOF; {@code pauseEveryMillis} > 0 makes a slow reader that sleeps after every small read. */
     static Transfer receive(Socket socket, int readSize, long pauseEveryMillis) throws IOException {
+        return receive(socket.getInputStream(), readSize, pauseEveryMillis);
+    }
+
+    static Transfer receive(InputStream in, int readSize, long pauseEveryMillis) throws IOException {
         MessageDigest digest = sha256();
         byte[] buf = new byte[readSize];
-        InputStream in = socket.getInputStream();
         long total = 0;
         int n;
         while ((n = in.read(buf)) >= 0) {
