@@ -63,14 +63,23 @@ final class Relay {
     }
 
     private void peerConnected(ChannelFuture connect) {
-        if (!loop.inEventLoop()) {
-            loop.execute(() -> peerConnected(connect));
-        } else if (!connect.isSuccess()) {
+        if (connect.isSuccess()) {
+            // At once, on the thread that completed the connect: no byte the peer reads may reach its pipeline first.
+            peer.pipeline().addLast(new RelayEndpoint(this, false));
+        }
+        if (loop.inEventLoop()) {
+            takeOverPeer(connect);
+        } else {
+            loop.execute(() -> takeOverPeer(connect));
+        }
+    }
+
+    private void takeOverPeer(ChannelFuture connect) {
+        if (!connect.isSuccess()) {
             fail(connect.cause());
         } else if (!ended) {
             takeOver(peer);
             watchClose(peer, "peer");
-            peer.pipeline().addLast(new RelayEndpoint(this, false));
             // One task later, so that a caller who added the relay to a connected peer can still remove a decoder,
             // whose leftover bytes then reach the relay first.
             loop.execute(this::start);
