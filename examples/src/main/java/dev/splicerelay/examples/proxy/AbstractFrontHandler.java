@@ -55,7 +55,7 @@ abstract class AbstractFrontHandler extends ChannelInboundHandlerAdapter {
     protected abstract void start(ChannelHandlerContext ctx);
 
     /** The target could not be connected; answer the client if its protocol allows, and close it. */
-    protected abstract void connectFailed(ChannelHandlerContext ctx, HostPort target, ConnectFailure failure);
+    protected abstract void connectFailed(ChannelHandlerContext ctx, ProxyAddress target, ConnectFailure failure);
 
     /**
      * A decoded message of the front's protocol, which this method owns. Only fronts with a decoder get any; this
@@ -78,7 +78,7 @@ abstract class AbstractFrontHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Connects to {@code target}; the handshake, if any, is over and its deadline no longer applies. */
-    protected final void connect(ChannelHandlerContext ctx, HostPort target) {
+    protected final void connect(ChannelHandlerContext ctx, ProxyAddress target) {
         connecting = true;
         cancelHandshakeDeadline();
         connector.connect(ctx, target, this);

@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -102,12 +103,13 @@ final class Demo {
         DemoTransfer.Result result;
         LoopCpu cpu;
         try {
+            InetSocketAddress address = (InetSocketAddress) proxy.localAddress();
             // Compiles the hot paths of all three parties first, so that neither mode pays for the JIT.
             long warmUp = Math.min(size, WARM_UP_BYTES);
-            DemoTransfer.run(proxy.localAddress(), warmUp,
+            DemoTransfer.run(address, warmUp,
                     new ProgressBar("", warmUp, new PrintStream(OutputStream.nullOutputStream())));
             LoopCpu before = LoopCpu.now();
-            result = DemoTransfer.run(proxy.localAddress(), size,
+            result = DemoTransfer.run(address, size,
                     new ProgressBar(options.mode().name().toLowerCase(Locale.ROOT), size, System.err));
             cpu = LoopCpu.now().since(before);
         } finally {

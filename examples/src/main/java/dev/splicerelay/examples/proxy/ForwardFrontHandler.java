@@ -6,13 +6,13 @@ import java.time.Duration;
 
 /**
  * The {@code forward} front: the client has nothing to say about where it goes, so every accepted connection is
- * connected to {@code --target} at once and relayed. A failed connect closes the client; there is no protocol in
- * which to tell it why, so the reason goes to the log.
+ * connected to {@code --target} (TCP or a Unix domain socket) at once and relayed. A failed connect closes the
+ * client; there is no protocol in which to tell it why, so the reason goes to the log.
  */
 final class ForwardFrontHandler extends AbstractFrontHandler {
-    private final HostPort target;
+    private final ProxyAddress target;
 
-    ForwardFrontHandler(TargetConnector connector, HostPort target) {
+    ForwardFrontHandler(TargetConnector connector, ProxyAddress target) {
         super(connector, Duration.ZERO);
         this.target = target;
     }
@@ -23,7 +23,7 @@ final class ForwardFrontHandler extends AbstractFrontHandler {
     }
 
     @Override
-    protected void connectFailed(ChannelHandlerContext ctx, HostPort target, ConnectFailure failure) {
+    protected void connectFailed(ChannelHandlerContext ctx, ProxyAddress target, ConnectFailure failure) {
         ctx.close();
     }
 }

@@ -6,7 +6,7 @@ import java.net.InetSocketAddress;
 import java.util.Locale;
 
 /**
- * A host and a port, as written on the command line, in an HTTP {@code CONNECT} line or in a SOCKS5 request:
+ * A TCP address, a host and a port, as written on the command line, in an HTTP {@code CONNECT} line or in a SOCKS5 request:
  * {@code host:port} or {@code [ipv6]:port}.
  *
  * <p>The host is kept in one canonical form, so that equal targets compare equal: IP literals as
@@ -16,7 +16,7 @@ import java.util.Locale;
  * @param host an IP literal (without brackets) or a host name
  * @param port 0 to 65535; 0 only makes sense for a listen address
  */
-record HostPort(String host, int port) {
+record HostPort(String host, int port) implements ProxyAddress {
     private static final int MAX_NAME_LENGTH = 253;
 
     HostPort {
@@ -60,7 +60,8 @@ record HostPort(String host, int port) {
      * The address to connect to: resolved at once for an IP literal, unresolved for a name, which the connecting
      * {@link io.netty.bootstrap.Bootstrap} resolves.
      */
-    InetSocketAddress toSocketAddress() {
+    @Override
+    public InetSocketAddress toSocketAddress() {
         return isIpLiteral()
                 ? new InetSocketAddress(NetUtil.createInetAddressFromIpAddressString(host), port)
                 : InetSocketAddress.createUnresolved(host, port);

@@ -53,7 +53,7 @@ final class HttpConnectFrontHandler extends RequestFrontHandler {
     }
 
     @Override
-    protected void connectFailed(ChannelHandlerContext ctx, HostPort target, ConnectFailure failure) {
+    protected void connectFailed(ChannelHandlerContext ctx, ProxyAddress target, ConnectFailure failure) {
         if (failure == ConnectFailure.TIMEOUT) {
             reject(ctx, HttpResponseStatus.GATEWAY_TIMEOUT, target + " did not answer in time");
         } else {

@@ -2,10 +2,12 @@ package dev.splicerelay.examples.proxy;
 
 import dev.splicerelay.RelayConfig;
 import dev.splicerelay.RelayMode;
+import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.NetUtil;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.HashMap;
@@ -17,25 +19,29 @@ import java.util.Set;
 /**
  * The proxy's command line, parsed and checked as a whole: every option that cannot work, alone or with the others,
  * is a {@link UsageException} before anything binds. Immutable.
+ *
+ * <p>{@code listen} is an {@link InetSocketAddress} (resolved) or, for {@code --listen unix:PATH}, a
+ * {@link DomainSocketAddress}; {@code target} is a {@link HostPort} or a {@link UnixPath}. Unix domain sockets need
+ * the epoll transport.
  */
-record ProxyOptions(InetSocketAddress listen, Front front, HostPort target, TargetAllowList allow, RelayMode mode,
+record ProxyOptions(SocketAddress listen, Front front, ProxyAddress target, TargetAllowList allow, RelayMode mode,
                     Transport transport, int threads, int maxConnections, Duration idleTimeout,
                     Duration connectTimeout, Duration handshakeTimeout, Duration statusInterval,
                     Duration drainTimeout) {
 
     static final String USAGE = String.join(System.lineSeparator(),
-            "usage: java -jar splice-proxy.jar --listen [HOST:]PORT [options]",
+            "usage: java -jar splice-proxy.jar --listen [HOST:]PORT|unix:PATH [options]",
             "       java -jar splice-proxy.jar demo [--size 1g] [--transport auto|epoll|nio]",
             "",
-            "  --listen [HOST:]PORT            where clients connect (a port alone means 127.0.0.1)",
+            "  --listen [HOST:]PORT|unix:PATH  where clients connect (a port alone means 127.0.0.1)",
             "  --front forward|connect|socks5  forward: relay every connection to --target (default);",
             "                                  connect: HTTP/1.1 CONNECT proxy; socks5: SOCKS5 proxy (no auth)",
-            "  --target HOST:PORT              where the forward front relays to",
+            "  --target HOST:PORT|unix:PATH    where the forward front relays to",
             "  --allow HOST:PORT,...           targets the connect and socks5 fronts may open (without it: none)",
             "  --mode auto|splice|copy         how bytes move (default auto: splice where possible)",
             "  --transport auto|epoll|nio      Netty transport (default auto: epoll where available)",
-            "  --threads N                     event-loop threads; on epoll also listening sockets (SO_REUSEPORT);",
-            "                                  default: the number of cores",
+            "  --threads N                     event-loop threads; on epoll with TCP also listening sockets",
+            "                                  (SO_REUSEPORT); default: the number of cores",
             "  --max-connections N             close new clients beyond N open ones (default 0: no limit)",
             "  --idle-timeout DURATION         end a relay idle this long in both directions (default 60s, 0: never)",
             "  --connect-timeout DURATION      time limit for connecting to a target (default 5s)",
@@ -44,7 +50,12 @@ record ProxyOptions(InetSocketAddress listen, Front front, HostPort target, Targ
             "  --drain-timeout DURATION        on SIGTERM, how long open relays may go on (default 10s)",
             "  --help                          print this and exit",
             "",
-            "Durations: 500ms, 10s, 2m, 1h; a bare number means seconds.");
+            "Durations: 500ms, 10s, 2m, 1h; a bare number means seconds.",
+            "",
+            "unix:PATH is a Unix domain socket (epoll transport only; the connect and socks5 fronts may listen on",
+            "  one, but their targets are TCP). On --listen unix:PATH the proxy creates the socket file and deletes",
+            "  it when it stops. If PATH exists it only replaces a stale socket, one nothing accepts on (left by a",
+            "  proxy that was killed); any other file, or a socket in use, is an error and is left as it is.");
 
     private static final Set<String> OPTIONS = Set.of("--listen", "--front", "--target", "--allow", "--mode",
             "--transport", "--threads", "--max-connections", "--idle-timeout", "--connect-timeout",
@@ -71,10 +82,18 @@ record ProxyOptions(InetSocketAddress listen, Front front, HostPort target, Targ
         if (connectTimeout.isZero() || connectTimeout.toMillis() > Integer.MAX_VALUE || handshakeTimeout.isZero()) {
             throw new UsageException("--connect-timeout and --handshake-timeout must be above 0 (and under 24 days)");
         }
+        SocketAddress listen = listenAddress(values.get("--listen"));
+        ProxyAddress target = target(front, values.get("--target"));
+        if (listen instanceof DomainSocketAddress && !transport.supportsUnixSockets()) {
+            throw unixNeedsEpoll("--listen", transport);
+        }
+        if (target instanceof UnixPath && !transport.supportsUnixSockets()) {
+            throw unixNeedsEpoll("--target", transport);
+        }
         return new ProxyOptions(
-                listenAddress(values.get("--listen")),
+                listen,
                 front,
-                target(front, values.get("--target")),
+                target,
                 allowList(front, values.get("--allow")),
                 mode,
                 transport,
@@ -117,18 +136,27 @@ record ProxyOptions(InetSocketAddress listen, Front front, HostPort target, Targ
         return values;
     }
 
-    private static InetSocketAddress listenAddress(String text) throws UsageException {
+    private static SocketAddress listenAddress(String text) throws UsageException {
         try {
-            HostPort listen = text.chars().allMatch(Character::isDigit)
+            ProxyAddress listen = text.chars().allMatch(Character::isDigit)
                     ? new HostPort(NetUtil.LOCALHOST4.getHostAddress(), HostPort.parsePort(text))
-                    : HostPort.parse(text);
-            return new InetSocketAddress(InetAddress.getByName(listen.host()), listen.port());
+                    : ProxyAddress.parse(text);
+            if (listen instanceof HostPort hostPort) {
+                return new InetSocketAddress(InetAddress.getByName(hostPort.host()), hostPort.port());
+            }
+            return listen.toSocketAddress();
         } catch (IllegalArgumentException | UnknownHostException e) {
             throw new UsageException("--listen: " + e.getMessage());
         }
     }
 
-    private static HostPort target(Front front, String text) throws UsageException {
+    private static UsageException unixNeedsEpoll(String option, Transport transport) {
+        String epollUnavailable = Transport.EPOLL.unavailableReason();
+        return new UsageException(option + " unix:PATH needs the epoll transport, not " + transport.cliName()
+                + (epollUnavailable == null ? "" : " (epoll is not available here: " + epollUnavailable + ")"));
+    }
+
+    private static ProxyAddress target(Front front, String text) throws UsageException {
         if (front != Front.FORWARD) {
             if (text != null) {
                 throw new UsageException("--target is for --front forward; the " + front.cliName()
@@ -137,11 +165,11 @@ record ProxyOptions(InetSocketAddress listen, Front front, HostPort target, Targ
             return null;
         }
         if (text == null) {
-            throw new UsageException("--front forward needs --target HOST:PORT");
+            throw new UsageException("--front forward needs --target HOST:PORT or --target unix:PATH");
         }
         try {
-            HostPort target = HostPort.parse(text);
-            if (target.port() == 0) {
+            ProxyAddress target = ProxyAddress.parse(text);
+            if (target instanceof HostPort hostPort && hostPort.port() == 0) {
                 throw new IllegalArgumentException("port 0 cannot be a target");
             }
             return target;

@@ -8,13 +8,17 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +32,10 @@ import java.util.concurrent.TimeUnit;
  * its relay all stay on the loop that accepted it, so the loops share nothing. Elsewhere one listening socket hands
  * its clients to the loops in turn. (Any process of the same user can join a port bound with {@code SO_REUSEPORT};
  * with one thread the proxy does not set it, so a port in use is always reported.)
+ *
+ * <p>A Unix domain socket ({@code --listen unix:PATH}, epoll only) always has one listening socket. Binding it
+ * creates the socket file, after {@link UnixSocketFile} has made way for it; closing it, in {@link #stop}, deletes
+ * the file.
  *
  * <p>Threading: {@link #start} and {@link #stop} are called once each, from one thread.
  */
@@ -53,8 +61,8 @@ final class ProxyServer {
     /**
      * Binds the listening sockets and starts serving.
      *
-     * @throws Exception if a socket cannot be bound (the address is in use or not local, for example); nothing is
-     *                   left running then
+     * @throws Exception if a socket cannot be bound (the address is in use or not local, or a Unix socket's path is
+     *                   taken, for example); nothing is left running then
      */
     static ProxyServer start(ProxyOptions options) throws Exception {
         ProxyServer server = new ProxyServer(options);
@@ -71,9 +79,12 @@ final class ProxyServer {
         return server;
     }
 
-    /** Where the proxy listens: the port is the real one, also when {@code --listen} asked for port 0. */
-    InetSocketAddress localAddress() {
-        return (InetSocketAddress) listeners.get(0).localAddress();
+    /**
+     * Where the proxy listens: an {@link InetSocketAddress} with the real port, also when {@code --listen} asked for
+     * port 0, or a {@link DomainSocketAddress}.
+     */
+    SocketAddress localAddress() {
+        return listeners.get(0).localAddress();
     }
 
     int listeningSockets() {
@@ -104,22 +115,27 @@ final class ProxyServer {
         resolver.close();
     }
 
-    private void bind(ProxyOptions options) throws InterruptedException {
+    private void bind(ProxyOptions options) throws IOException, InterruptedException {
         FrontInitializer initializer = new FrontInitializer(options,
                 new TargetConnector(options.relayConfig(), (int) options.connectTimeout().toMillis(), resolver, status),
                 status, clients);
-        if (options.transport() != Transport.EPOLL || options.threads() == 1) {
+        if (options.listen() instanceof DomainSocketAddress unix) {
+            UnixSocketFile.removeIfStale(Path.of(unix.path()));
+        }
+        boolean reusePort = options.listen() instanceof InetSocketAddress && options.transport() == Transport.EPOLL
+                && options.threads() > 1;
+        if (!reusePort) {
             listeners.add(serverBootstrap(options, group, initializer).bind(options.listen()).sync().channel());
             return;
         }
-        InetSocketAddress address = options.listen();
+        SocketAddress address = options.listen();
         for (EventExecutor loop : group) {
             Channel listener = serverBootstrap(options, (EventLoopGroup) loop, initializer)
                     .option(EpollChannelOption.SO_REUSEPORT, true)
                     .bind(address).sync().channel();
             listeners.add(listener);
             // With port 0 the first socket picks the port, and the others join it.
-            address = (InetSocketAddress) listener.localAddress();
+            address = listener.localAddress();
         }
     }
 
@@ -127,7 +143,7 @@ final class ProxyServer {
                                                    FrontInitializer initializer) {
         return new ServerBootstrap()
                 .group(loops, loops)
-                .channel(options.transport().serverChannelClass())
+                .channel(options.transport().serverChannelClass(options.listen()))
                 .handler(new AcceptErrorHandler())
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)

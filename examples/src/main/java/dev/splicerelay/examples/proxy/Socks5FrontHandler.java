@@ -70,7 +70,7 @@ final class Socks5FrontHandler extends RequestFrontHandler {
     }
 
     @Override
-    protected void connectFailed(ChannelHandlerContext ctx, HostPort target, ConnectFailure failure) {
+    protected void connectFailed(ChannelHandlerContext ctx, ProxyAddress target, ConnectFailure failure) {
         reject(ctx, switch (failure) {
             case REFUSED -> Socks5CommandStatus.CONNECTION_REFUSED;
             case HOST_UNREACHABLE, UNRESOLVED, TIMEOUT -> Socks5CommandStatus.HOST_UNREACHABLE;

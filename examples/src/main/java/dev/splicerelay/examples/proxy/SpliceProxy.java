@@ -1,6 +1,5 @@
 package dev.splicerelay.examples.proxy;
 
-import io.netty.util.NetUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -8,11 +7,12 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code splice-proxy}: a TCP proxy on splice-relay, with three fronts (plain forwarding, HTTP {@code CONNECT},
+ * {@code splice-proxy}: a TCP and Unix domain socket proxy on splice-relay, with three fronts (plain forwarding, HTTP {@code CONNECT},
  * SOCKS5) and a self-contained {@code demo}. Run it without arguments, or with {@code --help}, for its usage.
  *
  * <pre>
  * java -jar splice-proxy.jar --listen 8000 --target 127.0.0.1:9000
+ * java -jar splice-proxy.jar --listen 8000 --target unix:/run/app.sock
  * java -jar splice-proxy.jar --listen 8080 --front connect --allow example.com:443
  * java -jar splice-proxy.jar demo
  * </pre>
@@ -55,8 +55,8 @@ public final class SpliceProxy {
         try {
             server = ProxyServer.start(options);
         } catch (Exception e) {
-            System.err.println("splice-proxy: cannot listen on " + NetUtil.toSocketAddressString(options.listen())
-                    + ": " + e.getMessage());
+            System.err.println("splice-proxy: cannot listen on " + ProxyAddress.toString(options.listen()) + ": "
+                    + e.getMessage());
             System.exit(1);
             return;
         }
@@ -75,7 +75,7 @@ public final class SpliceProxy {
         };
         return String.format(Locale.ROOT,
                 "splice-proxy listening on %s, transport %s (%d event loops, %d listening sockets), mode %s, front %s",
-                NetUtil.toSocketAddressString(server.localAddress()), options.transport().cliName(), options.threads(),
+                ProxyAddress.toString(server.localAddress()), options.transport().cliName(), options.threads(),
                 server.listeningSockets(), options.mode().name().toLowerCase(Locale.ROOT), front);
     }
 }

@@ -4,30 +4,35 @@ import dev.splicerelay.RelayBootstrap;
 import dev.splicerelay.RelayConfig;
 import dev.splicerelay.RelayStats;
 import dev.splicerelay.SpliceRelayHandler;
+import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.resolver.AddressResolverGroup;
-import io.netty.util.NetUtil;
 import io.netty.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 
 /**
  * The step that every front ends with: connect the client's target, let the front answer its client, and hand both
  * channels to a {@link SpliceRelayHandler}.
  *
  * <p>The target channel is opened with {@link RelayBootstrap}, so it shares the client's event loop and transport,
- * which splicing needs. Once it is connected the relay handler is added to the client's pipeline and every handler in
- * front of it is removed, head first: a decoder passes its leftover bytes on as it goes, the front then passes on
- * what it held (see {@link AbstractFrontHandler}), so the relay gets the client's bytes in the order they came. The
- * relay chooses its mode one event-loop task after it is added, when it is alone in the pipeline, so
- * {@link dev.splicerelay.RelayMode#AUTO} can splice behind any front.
+ * which splicing needs; on epoll it is a TCP or a Unix domain socket channel as the target needs, whatever the
+ * client's is, and either splices. Only TCP targets go through the resolver. Once it is connected the relay handler
+ * is added to the client's pipeline and every handler in front of it is removed, head first: a decoder passes its
+ * leftover bytes on as it goes, the front then passes on what it held (see {@link AbstractFrontHandler}), so the
+ * relay gets the client's bytes in the order they came. The relay chooses its mode one event-loop task after it is
+ * added, when it is alone in the pipeline, so {@link dev.splicerelay.RelayMode#AUTO} can splice behind any front.
  *
  * <p>Immutable; shared by all connections. Every callback runs on the client's event loop.
  */
@@ -51,12 +56,15 @@ final class TargetConnector {
      * Connects {@code front}'s client to {@code target}, then calls {@link AbstractFrontHandler#connected} and relays,
      * or calls {@link AbstractFrontHandler#connectFailed}. If the client leaves first, the target is closed.
      */
-    void connect(ChannelHandlerContext ctx, HostPort target, AbstractFrontHandler front) {
+    void connect(ChannelHandlerContext ctx, ProxyAddress target, AbstractFrontHandler front) {
         Channel client = ctx.channel();
-        ChannelFuture connect = RelayBootstrap.forInbound(client)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
-                .resolver(resolver)
-                .connect(target.toSocketAddress());
+        SocketAddress remote = target.toSocketAddress();
+        Bootstrap bootstrap = RelayBootstrap.forInbound(client, remote)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis);
+        if (target instanceof HostPort) {
+            bootstrap.resolver(resolver);
+        }
+        ChannelFuture connect = bootstrap.connect(remote);
         connect.addListener((ChannelFutureListener) f -> {
             if (!client.isActive()) {
                 f.channel().close();
@@ -66,8 +74,7 @@ final class TargetConnector {
                 front.connectFailed(ctx, target, failure);
             } else {
                 front.connected(ctx, f.channel());
-                relay(client, f.channel(),
-                        NetUtil.toSocketAddressString((InetSocketAddress) client.remoteAddress()) + " -> " + target);
+                relay(client, f.channel(), clientName(client) + " -> " + target);
             }
         });
     }
@@ -88,6 +95,24 @@ final class TargetConnector {
         while (pipeline.first() != relay) {
             pipeline.removeFirst();
         }
+    }
+
+    /**
+     * The client as the relay's log line names it: its address; for a Unix socket client, which has none, the process
+     * at the other end and the socket it connected to.
+     */
+    private static String clientName(Channel client) {
+        SocketAddress remote = client.remoteAddress();
+        boolean unnamed = remote == null || remote instanceof DomainSocketAddress unix && unix.path().isEmpty();
+        if (unnamed && client instanceof EpollDomainSocketChannel unixClient) {
+            String local = ProxyAddress.toString(client.localAddress());
+            try {
+                return "pid " + unixClient.peerCredentials().pid() + " on " + local;
+            } catch (IOException e) {
+                return "a client on " + local;
+            }
+        }
+        return ProxyAddress.toString(remote);
     }
 
     /** The message of the innermost cause: "Unable to create Channel" says less than the EMFILE behind it. */

@@ -4,15 +4,19 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
 
+import java.net.SocketAddress;
 import java.util.Locale;
 
 /**
- * The Netty transport the proxy runs on. Only {@link #EPOLL} can splice; accepted channels and the channels the
- * relay opens to targets share the server channel's transport, so choosing it here chooses it for everything.
+ * The Netty transport the proxy runs on. Only {@link #EPOLL} can splice, and only it serves Unix domain sockets;
+ * accepted channels and the channels the relay opens to targets share the server channel's transport, so choosing
+ * it here chooses it for everything.
  */
 enum Transport {
     EPOLL {
@@ -22,8 +26,14 @@ enum Transport {
         }
 
         @Override
-        Class<? extends ServerChannel> serverChannelClass() {
-            return EpollServerSocketChannel.class;
+        Class<? extends ServerChannel> serverChannelClass(SocketAddress listen) {
+            return listen instanceof DomainSocketAddress
+                    ? EpollServerDomainSocketChannel.class : EpollServerSocketChannel.class;
+        }
+
+        @Override
+        boolean supportsUnixSockets() {
+            return true;
         }
 
         @Override
@@ -38,8 +48,16 @@ enum Transport {
         }
 
         @Override
-        Class<? extends ServerChannel> serverChannelClass() {
+        Class<? extends ServerChannel> serverChannelClass(SocketAddress listen) {
+            if (listen instanceof DomainSocketAddress) {
+                throw new IllegalArgumentException("the nio transport does not serve Unix domain sockets");
+            }
             return NioServerSocketChannel.class;
+        }
+
+        @Override
+        boolean supportsUnixSockets() {
+            return false;
         }
 
         @Override
@@ -50,7 +68,11 @@ enum Transport {
 
     abstract IoHandlerFactory ioHandlerFactory();
 
-    abstract Class<? extends ServerChannel> serverChannelClass();
+    /** The server channel for {@code listen}: a TCP {@code InetSocketAddress} or a {@link DomainSocketAddress}. */
+    abstract Class<? extends ServerChannel> serverChannelClass(SocketAddress listen);
+
+    /** Whether this transport can listen on and connect to Unix domain sockets. */
+    abstract boolean supportsUnixSockets();
 
     /** Why this transport cannot run here, or {@code null} if it can. */
     abstract String unavailableReason();

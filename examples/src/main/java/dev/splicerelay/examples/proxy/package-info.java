@@ -1,5 +1,5 @@
 /**
- * {@code splice-proxy}: a TCP proxy built on splice-relay's public API, runnable as
+ * {@code splice-proxy}: a TCP and Unix domain socket proxy built on splice-relay's public API, runnable as
  * {@code java -jar splice-proxy.jar}.
  *
  * <p>{@link dev.splicerelay.examples.proxy.SpliceProxy} is the entry point. Each accepted client gets a front

@@ -22,7 +22,8 @@ class CommandLineIT {
     void helpPrintsTheUsage() throws Exception {
         try (ProxyProcess run = ProxyProcess.run(EXIT_TIMEOUT, "--help")) {
             assertEquals(0, run.awaitExit(EXIT_TIMEOUT));
-            assertTrue(run.stdout().contains("--listen [HOST:]PORT"), run.stdout());
+            assertTrue(run.stdout().contains("--listen [HOST:]PORT|unix:PATH"), run.stdout());
+            assertTrue(run.stdout().contains("it only replaces a stale socket"), run.stdout());
         }
     }
 

@@ -2,27 +2,42 @@ package dev.splicerelay.examples.proxy;
 
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
+import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A target on 127.0.0.1 that answers only after the client has ended its side: it reads each connection to its end,
- * waits {@code delay}, then writes the SHA-256 of what it read (32 bytes) followed by {@code reply}, and closes. So a
- * test sees both directions' integrity and the relay of a half-close at once.
+ * A target on 127.0.0.1 (or on a Unix domain socket, see {@link #unix}) that answers only after the client has ended
+ * its side: it reads each connection to its end, waits {@code delay}, then writes the SHA-256 of what it read (32
+ * bytes) followed by {@code reply}, and closes. So a test sees both directions' integrity and the relay of a
+ * half-close at once.
  */
 final class HashingBackend implements AutoCloseable {
-    private final ServerSocket server;
+    private final ServerSocketChannel server;
+    private final SocketAddress address;
     private final Payload reply;
     private final Duration delay;
-    private final List<Socket> connections = new CopyOnWriteArrayList<>();
+    private final List<SocketChannel> connections = new CopyOnWriteArrayList<>();
 
     HashingBackend(Payload reply, Duration delay) throws IOException {
-        this.server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
+        this(ServerSocketChannel.open(StandardProtocolFamily.INET)
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 200), reply, delay);
+    }
+
+    private HashingBackend(ServerSocketChannel server, Payload reply, Duration delay) throws IOException {
+        this.server = server;
+        this.address = server.getLocalAddress();
         this.reply = reply;
         this.delay = delay;
         Thread acceptor = new Thread(this::accept, "hashing-backend");
@@ -30,12 +45,20 @@ final class HashingBackend implements AutoCloseable {
         acceptor.start();
     }
 
-    int port() {
-        return server.getLocalPort();
+    /** A backend listening on a Unix domain socket at {@code path}, which must not exist yet. */
+    static HashingBackend unix(Path path, Payload reply, Duration delay) throws IOException {
+        return new HashingBackend(ServerSocketChannel.open(StandardProtocolFamily.UNIX)
+                .bind(UnixDomainSocketAddress.of(path), 200), reply, delay);
     }
 
+    /** The TCP port; only for a TCP backend. */
+    int port() {
+        return ((InetSocketAddress) address).getPort();
+    }
+
+    /** The backend as {@code --target} and {@code --allow} write it: {@code 127.0.0.1:PORT} or {@code unix:PATH}. */
     String target() {
-        return "127.0.0.1:" + port();
+        return address instanceof UnixDomainSocketAddress unix ? "unix:" + unix.getPath() : "127.0.0.1:" + port();
     }
 
     /**
@@ -43,12 +66,26 @@ final class HashingBackend implements AutoCloseable {
      * backend's digest of the request and then the reply to its end.
      */
     static Exchange exchange(Socket socket, Payload request) throws IOException {
-        request.writeTo(socket.getOutputStream());
-        socket.shutdownOutput();
-        DataInputStream in = new DataInputStream(socket.getInputStream());
+        return exchange(socket.getInputStream(), socket.getOutputStream(), socket::shutdownOutput, request);
+    }
+
+    /** {@link #exchange(Socket, Payload)} on a connected, blocking channel, of a Unix domain socket for example. */
+    static Exchange exchange(SocketChannel channel, Payload request) throws IOException {
+        return exchange(ChannelStreams.in(channel), ChannelStreams.out(channel), channel::shutdownOutput, request);
+    }
+
+    private static Exchange exchange(InputStream input, OutputStream output, OutputShutdown shutdownOutput,
+                                     Payload request) throws IOException {
+        request.writeTo(output);
+        shutdownOutput.run();
+        DataInputStream in = new DataInputStream(input);
         byte[] requestDigest = new byte[32];
         in.readFully(requestDigest);
         return new Exchange(requestDigest, Payload.readToEnd(in));
+    }
+
+    private interface OutputShutdown {
+        void run() throws IOException;
     }
 
     /** What a client got back: the backend's SHA-256 of the request, and the reply. */
@@ -63,15 +100,15 @@ final class HashingBackend implements AutoCloseable {
     @Override
     public void close() throws IOException {
         server.close();
-        for (Socket connection : connections) {
+        for (SocketChannel connection : connections) {
             connection.close();
         }
     }
 
     private void accept() {
-        while (!server.isClosed()) {
+        while (server.isOpen()) {
             try {
-                Socket connection = server.accept();
+                SocketChannel connection = server.accept();
                 connections.add(connection);
                 Thread serving = new Thread(() -> serve(connection), "hashing-backend-connection");
                 serving.setDaemon(true);
@@ -82,11 +119,11 @@ final class HashingBackend implements AutoCloseable {
         }
     }
 
-    private void serve(Socket connection) {
+    private void serve(SocketChannel connection) {
         try (connection) {
-            Payload.Received request = Payload.readToEnd(connection.getInputStream());
+            Payload.Received request = Payload.readToEnd(ChannelStreams.in(connection));
             Thread.sleep(delay.toMillis());
-            OutputStream out = connection.getOutputStream();
+            OutputStream out = ChannelStreams.out(connection);
             out.write(request.sha256());
             reply.writeTo(out);
         } catch (IOException | InterruptedException e) {

@@ -1,5 +1,6 @@
 package dev.splicerelay.examples.proxy;
 
+import io.netty.channel.unix.DomainSocketAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,6 +28,20 @@ class HostPortTest {
             "a/b:80", "[::1:80", "host:123456"})
     void rejectsWhatIsNotHostColonPort(String text) {
         assertThrows(IllegalArgumentException.class, () -> HostPort.parse(text));
+    }
+
+    @Test
+    void proxyAddressesAreHostPortsOrUnixPaths() {
+        assertEquals(new HostPort("127.0.0.1", 80), ProxyAddress.parse("127.0.0.1:80"));
+        assertEquals(new UnixPath("/run/a b.sock"), ProxyAddress.parse("unix:/run/a b.sock"));
+        assertEquals(new UnixPath("rel.sock"), ProxyAddress.parse("unix:rel.sock"));
+        assertEquals("unix:/run/a.sock", ProxyAddress.parse("unix:/run/a.sock").toString());
+        assertEquals(new DomainSocketAddress("/run/a.sock"), ProxyAddress.parse("unix:/run/a.sock").toSocketAddress());
+        assertEquals("unix:/run/a.sock", ProxyAddress.toString(new DomainSocketAddress("/run/a.sock")));
+        assertEquals("[::1]:80", ProxyAddress.toString(new InetSocketAddress("::1", 80)));
+        assertThrows(IllegalArgumentException.class, () -> ProxyAddress.parse("unix:"));
+        assertThrows(IllegalArgumentException.class, () -> ProxyAddress.parse("unix:/a\0b"));
+        assertThrows(IllegalArgumentException.class, () -> HostPort.parse("unix:/run/a.sock"));
     }
 
     @Test

@@ -1,9 +1,12 @@
 package dev.splicerelay.examples.proxy;
 
 import dev.splicerelay.RelayMode;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.unix.DomainSocketAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 
@@ -11,14 +14,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 @Timeout(10)
 class ProxyOptionsTest {
     @Test
     void defaults() throws UsageException {
         ProxyOptions options = ProxyOptions.parse(List.of("--listen", "8000", "--target", "127.0.0.1:9000"));
-        assertEquals("127.0.0.1", options.listen().getAddress().getHostAddress());
-        assertEquals(8000, options.listen().getPort());
+        InetSocketAddress listen = (InetSocketAddress) options.listen();
+        assertEquals("127.0.0.1", listen.getAddress().getHostAddress());
+        assertEquals(8000, listen.getPort());
+        assertEquals(HostPort.parse("127.0.0.1:9000"), options.target());
         assertEquals(Front.FORWARD, options.front());
         assertEquals(RelayMode.AUTO, options.mode());
         assertEquals(Transport.best(), options.transport());
@@ -73,6 +79,32 @@ class ProxyOptionsTest {
                 "--idle-timeout", "-5s");
         assertUsageError("--connect-timeout and --handshake-timeout must be above 0", "--listen", "1",
                 "--target", "h:1", "--connect-timeout", "0");
+    }
+
+    @Test
+    void unixSocketAddressesOnEpoll() throws UsageException {
+        assumeTrue(Epoll.isAvailable(), "epoll is not available here");
+        ProxyOptions forward = ProxyOptions.parse(List.of("--listen", "unix:/run/in.sock", "--target=unix:out.sock",
+                "--transport", "epoll", "--threads", "3"));
+        assertEquals(new DomainSocketAddress("/run/in.sock"), forward.listen());
+        assertEquals(new UnixPath("out.sock"), forward.target());
+        assertEquals(3, forward.threads());
+        ProxyOptions socks5 = ProxyOptions.parse(List.of("--listen", "unix:/run/in.sock", "--front", "socks5",
+                "--allow", "127.0.0.1:1"));
+        assertEquals(new DomainSocketAddress("/run/in.sock"), socks5.listen());
+        assertUsageError("--allow: not a port number", "--listen", "1", "--front", "connect", "--allow",
+                "unix:/run/out.sock");
+    }
+
+    @Test
+    void unixSocketsNeedEpoll() {
+        assertUsageError("--listen unix:PATH needs the epoll transport, not nio", "--listen", "unix:/tmp/a.sock",
+                "--target", "h:1", "--transport", "nio");
+        assertUsageError("--target unix:PATH needs the epoll transport, not nio", "--listen", "1",
+                "--target", "unix:/tmp/a.sock", "--transport", "nio");
+        assertUsageError("--listen: expected unix:PATH with a file path", "--listen", "unix:", "--target", "h:1");
+        assertUsageError("--target: a Unix socket path has at most 107 bytes", "--listen", "1",
+                "--target", "unix:/" + "x".repeat(107));
     }
 
     @Test

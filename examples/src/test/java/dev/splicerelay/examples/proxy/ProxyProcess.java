@@ -28,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 final class ProxyProcess implements AutoCloseable {
     static final Path JAR = Path.of(System.getProperty("splice.proxy.jar", "target/splice-proxy.jar"));
     private static final Pattern LISTENING = Pattern.compile("listening on (\\S+):(\\d+),");
+    private static final Pattern LISTENING_UNIX = Pattern.compile("listening on unix:(.+?), transport ");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
     private final Process process;
@@ -84,6 +85,7 @@ final class ProxyProcess implements AutoCloseable {
         return command;
     }
 
+    /** The TCP address of a proxy started with {@code --listen [HOST:]PORT}. */
     InetSocketAddress address() {
         Matcher matcher = LISTENING.matcher(startupLine.join());
         assertTrue(matcher.find(), startupLine.join());
@@ -92,6 +94,17 @@ final class ProxyProcess implements AutoCloseable {
 
     int port() {
         return address().getPort();
+    }
+
+    /** The socket file of a proxy started with {@code --listen unix:PATH}. */
+    Path unixPath() {
+        Matcher matcher = LISTENING_UNIX.matcher(startupLine.join());
+        assertTrue(matcher.find(), startupLine.join());
+        return Path.of(matcher.group(1));
+    }
+
+    String startupLine() {
+        return startupLine.join();
     }
 
     long pid() {

@@ -1,0 +1,59 @@
+package dev.splicerelay.examples.proxy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.Objects;
+
+/**
+ * Streams over a blocking {@link SocketChannel} (a Unix domain socket's above all, which has no {@code Socket}) that
+ * call {@link SocketChannel#read} and {@link SocketChannel#write} directly. Unlike {@code Channels.newInputStream}
+ * and {@code Channels.newOutputStream}, whose streams share the channel's blocking lock, a read here does not hold
+ * up a write on another thread, so both directions can run at once.
+ */
+final class ChannelStreams {
+    private ChannelStreams() {
+    }
+
+    static InputStream in(SocketChannel channel) {
+        return new InputStream() {
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+            }
+
+            @Override
+            public int read(byte[] bytes, int offset, int length) throws IOException {
+                Objects.checkFromIndexSize(offset, length, bytes.length);
+                if (length == 0) {
+                    return 0;
+                }
+                int n;
+                do {
+                    n = channel.read(ByteBuffer.wrap(bytes, offset, length));
+                } while (n == 0);
+                return n;
+            }
+        };
+    }
+
+    static OutputStream out(SocketChannel channel) {
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) throws IOException {
+                ByteBuffer buffer = ByteBuffer.wrap(bytes, offset, length);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+            }
+        };
+    }
+}
