@@ -1,0 +1,3 @@
+module splicerelay.dev/benchmarks/gorelay
+
+go 1.19

@@ -1,0 +1,154 @@
+package dev.splicerelay.benchmarks;
+
+import dev.splicerelay.RelayBootstrap;
+import dev.splicerelay.RelayConfig;
+import dev.splicerelay.RelayMode;
+import dev.splicerelay.RelayOutcome;
+import dev.splicerelay.RelayStats;
+import dev.splicerelay.SpliceRelayHandler;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.Future;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A relay server built only from the public API, the way the {@link SpliceRelayHandler} javadoc shows: every accepted
+ * connection is relayed to {@code target}. It runs on its own event loop group and keeps a tally of how its relays
+ * ended, so that a benchmark can fail instead of reporting the speed of a broken transfer.
+ */
+public final class LoopbackRelay implements AutoCloseable {
+    private final EventLoopGroup group;
+    private final RelayMode expectedMode;
+    private Channel server;
+    private final AtomicLong started = new AtomicLong();
+    private final AtomicLong ended = new AtomicLong();
+    private final LongAdder bytesToTarget = new LongAdder();
+    private final LongAdder bytesFromTarget = new LongAdder();
+    private final AtomicReference<String> failure = new AtomicReference<>();
+
+    private LoopbackRelay(EventLoopGroup group, RelayMode expectedMode) {
+        this.group = group;
+        this.expectedMode = expectedMode;
+    }
+
+    /**
+     * Starts a relay listening on {@code listen} (port 0 for any).
+     *
+     * @param mode {@link RelayMode#SPLICE} or {@link RelayMode#COPY}; every relay that runs in another mode, or does not
+     *             end {@link RelayOutcome#COMPLETED}, is recorded as a {@link #failure()}. {@link RelayMode#AUTO}
+     *             accepts either mode.
+     */
+    public static LoopbackRelay start(Transport transport, RelayMode mode, int threads, InetSocketAddress listen,
+                                      InetSocketAddress target) throws InterruptedException {
+        RelayConfig config = RelayConfig.builder().mode(mode).build();
+        EventLoopGroup group = transport.newGroup(threads);
+        LoopbackRelay relay = new LoopbackRelay(group, mode);
+        try {
+            relay.server = new ServerBootstrap()
+                    .group(group)
+                    .channel(transport.serverChannelClass())
+                    .option(ChannelOption.SO_BACKLOG, 4096)
+                    .childOption(ChannelOption.AUTO_READ, false)
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .childHandler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            SpliceRelayHandler handler =
+                                    new SpliceRelayHandler(RelayBootstrap.connect(ch, target), config);
+                            relay.track(handler.completionFuture());
+                            ch.pipeline().addLast(handler);
+                        }
+                    })
+                    .bind(listen).sync().channel();
+            return relay;
+        } catch (InterruptedException | RuntimeException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    /** Starts a relay on {@code transport} with one event loop, listening on an ephemeral loopback port. */
+    public static LoopbackRelay start(RelayPath path, InetSocketAddress target) throws InterruptedException {
+        return start(path.transport(), path.mode(), 1, new InetSocketAddress("127.0.0.1", 0), target);
+    }
+
+    private void track(Future<RelayStats> completion) {
+        started.incrementAndGet();
+        completion.addListener(f -> {
+            if (!f.isSuccess()) {
+                failure.compareAndSet(null, "relay could not start: " + f.cause());
+            } else {
+                RelayStats stats = (RelayStats) f.getNow();
+                bytesToTarget.add(stats.bytesInboundToPeer());
+                bytesFromTarget.add(stats.bytesPeerToInbound());
+                if (stats.outcome() != RelayOutcome.COMPLETED) {
+                    failure.compareAndSet(null, "relay did not complete: " + stats);
+                } else if (expectedMode != RelayMode.AUTO && stats.mode() != expectedMode) {
+                    failure.compareAndSet(null, "relay ran in " + stats.mode() + ", not " + expectedMode + ": " + stats);
+                }
+            }
+            ended.incrementAndGet();
+        });
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) server.localAddress();
+    }
+
+    /** The first thing that went wrong with any relay so far, or {@code null}. */
+    public String failure() {
+        return failure.get();
+    }
+
+    /** Throws if any relay so far failed, ran in the wrong mode or ended other than {@link RelayOutcome#COMPLETED}. */
+    public void check() {
+        String f = failure.get();
+        if (f != null) {
+            throw new IllegalStateException(f);
+        }
+    }
+
+    public long relaysStarted() {
+        return started.get();
+    }
+
+    /** Bytes all ended relays moved from their client to the target. */
+    public long bytesToTarget() {
+        return bytesToTarget.sum();
+    }
+
+    /** Bytes all ended relays moved from the target to their client. */
+    public long bytesFromTarget() {
+        return bytesFromTarget.sum();
+    }
+
+    /** Waits until every relay started so far has ended, then {@link #check()}s them. */
+    public void awaitAllEnded(long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        while (ended.get() < started.get()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("only " + ended.get() + " of " + started.get()
+                        + " relays ended within " + timeout + " " + unit + "; first failure: " + failure.get());
+            }
+            Thread.sleep(1);
+        }
+        check();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        try {
+            server.close().sync();
+        } finally {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+        }
+    }
+}

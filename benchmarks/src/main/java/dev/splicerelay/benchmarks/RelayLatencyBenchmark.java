@@ -1,0 +1,74 @@
+package dev.splicerelay.benchmarks;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Round-trip time of one 64-byte request and its echo on a long-lived connection, client → {@link RelayPath} → echo
+ * server: the shape of Netty's {@code EpollSocketChannelBenchmark.pingPong}. Every echo is checked; the trial fails
+ * if the relay did not complete in the mode asked for.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled", "-Xms512m", "-Xmx512m"})
+@State(Scope.Thread)
+public class RelayLatencyBenchmark {
+    @Param({"DIRECT", "COPY_NIO", "COPY_EPOLL", "SPLICE_EPOLL"})
+    public RelayPath path;
+
+    private EchoServer echo;
+    private LoopbackRelay relay;
+    private PingPong client;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+        echo = EchoServer.start(new InetSocketAddress("127.0.0.1", 0));
+        InetSocketAddress target = echo.address();
+        if (path.relayed()) {
+            relay = LoopbackRelay.start(path, target);
+            target = relay.address();
+        }
+        client = new PingPong(target);
+    }
+
+    @Benchmark
+    public long pingPong64() throws IOException {
+        return client.exchange();
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws Exception {
+        try {
+            client.finish();
+            client.close();
+            if (relay != null) {
+                relay.awaitAllEnded(PingPong.TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        } finally {
+            try {
+                if (relay != null) {
+                    relay.close();
+                }
+            } finally {
+                echo.close();
+            }
+        }
+    }
+}

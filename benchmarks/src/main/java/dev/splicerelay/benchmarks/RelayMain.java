@@ -1,0 +1,53 @@
+package dev.splicerelay.benchmarks;
+
+import dev.splicerelay.RelayMode;
+
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A stand-in relay process for {@code peers.sh}, built only on the public API through {@link LoopbackRelay}, with the
+ * same options as the examples' {@code splice-proxy} forward front:
+ *
+ * <pre>
+ * java -cp benchmarks.jar dev.splicerelay.benchmarks.RelayMain --listen 127.0.0.1:20001 --target 127.0.0.1:21001 \
+ *      --mode splice|copy|auto --transport epoll|nio --threads 1
+ * </pre>
+ *
+ * It prints one line when it listens, reports every relay that did not complete (or ran in another mode than
+ * {@code --mode}) on stderr, and runs until killed.
+ */
+public final class RelayMain {
+    private RelayMain() {
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Args args = Args.parse(argv, "--listen", "--target", "--mode", "--transport", "--threads");
+        RelayMode mode = RelayMode.valueOf(args.get("--mode", "auto").toUpperCase(Locale.ROOT));
+        Transport transport = Transport.parse(args.get("--transport", "epoll"));
+        int threads = Integer.parseInt(args.get("--threads", "1"));
+        LoopbackRelay relay = LoopbackRelay.start(transport, mode, threads, args.address("--listen", null),
+                args.address("--target", null));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                relay.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                stopped.countDown();
+            }
+        }));
+        System.out.println("relay listening on " + relay.address() + ", target " + args.get("--target", null)
+                + ", mode " + mode + ", transport " + transport + ", threads " + threads);
+        String reported = null;
+        while (!stopped.await(1, TimeUnit.SECONDS)) {
+            String failure = relay.failure();
+            if (failure != null && !failure.equals(reported)) {
+                System.err.println("relay failure (first one; later ones are not shown): " + failure);
+                reported = failure;
+            }
+        }
+    }
+}
