@@ -36,18 +36,15 @@ public class RelayChurnBenchmark {
     @Param({"DIRECT", "COPY_NIO", "COPY_EPOLL", "SPLICE_EPOLL"})
     public RelayPath path;
 
-    private EchoServer echo;
+    private EchoPath echo;
     private LoopbackRelay relay;
     private InetSocketAddress target;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        echo = EchoServer.start(new InetSocketAddress("127.0.0.1", 0));
+        echo = EchoPath.start(path);
+        relay = echo.relay();
         target = echo.address();
-        if (path.relayed()) {
-            relay = LoopbackRelay.start(path, target);
-            target = relay.address();
-        }
     }
 
     @Benchmark
@@ -74,13 +71,7 @@ public class RelayChurnBenchmark {
                 }
             }
         } finally {
-            try {
-                if (relay != null) {
-                    relay.close();
-                }
-            } finally {
-                echo.close();
-            }
+            echo.close();
         }
     }
 }

@@ -15,7 +15,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,19 +32,15 @@ public class RelayLatencyBenchmark {
     @Param({"DIRECT", "COPY_NIO", "COPY_EPOLL", "SPLICE_EPOLL"})
     public RelayPath path;
 
-    private EchoServer echo;
+    private EchoPath echo;
     private LoopbackRelay relay;
     private PingPong client;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        echo = EchoServer.start(new InetSocketAddress("127.0.0.1", 0));
-        InetSocketAddress target = echo.address();
-        if (path.relayed()) {
-            relay = LoopbackRelay.start(path, target);
-            target = relay.address();
-        }
-        client = new PingPong(target);
+        echo = EchoPath.start(path);
+        relay = echo.relay();
+        client = new PingPong(echo.address());
     }
 
     @Benchmark
@@ -62,13 +57,7 @@ public class RelayLatencyBenchmark {
                 relay.awaitAllEnded(PingPong.TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
             }
         } finally {
-            try {
-                if (relay != null) {
-                    relay.close();
-                }
-            } finally {
-                echo.close();
-            }
+            echo.close();
         }
     }
 }
