@@ -134,6 +134,11 @@ final class Direction {
         relay.fail(cause);
     }
 
+    /** See {@link Relay#failAfterReadLoop}. */
+    void failAfterReadLoop(Throwable cause) {
+        relay.failAfterReadLoop(cause);
+    }
+
     /** Releases what was never forwarded; called once when the relay ends. */
     void releaseEarly() {
         ByteBuf buf;

@@ -37,6 +37,7 @@ final class Relay {
     private final Instant started = Instant.now();
     private ModeChoice choice;
     private boolean ended;
+    private boolean failing;
     private int finishedDirections;
     private long lastActivityNanos = System.nanoTime();
     private ScheduledFuture<?> idleCheck;
@@ -147,7 +148,7 @@ final class Relay {
     void onRead(boolean fromInbound, Object msg) {
         if (!loop.inEventLoop()) {
             loop.execute(() -> onRead(fromInbound, msg));
-        } else if (ended) {
+        } else if (stopped()) {
             ReferenceCountUtil.release(msg);
         } else {
             outgoing(fromInbound).onRead(msg);
@@ -157,7 +158,7 @@ final class Relay {
     void onReadComplete(boolean fromInbound) {
         if (!loop.inEventLoop()) {
             loop.execute(() -> onReadComplete(fromInbound));
-        } else if (!ended) {
+        } else if (!stopped()) {
             outgoing(fromInbound).onReadComplete();
         }
     }
@@ -165,7 +166,7 @@ final class Relay {
     void onInputShutdown(boolean fromInbound) {
         if (!loop.inEventLoop()) {
             loop.execute(() -> onInputShutdown(fromInbound));
-        } else if (!ended) {
+        } else if (!stopped()) {
             outgoing(fromInbound).onInputShutdown();
         }
     }
@@ -173,7 +174,7 @@ final class Relay {
     void onWritabilityChanged(boolean ofInbound) {
         if (!loop.inEventLoop()) {
             loop.execute(() -> onWritabilityChanged(ofInbound));
-        } else if (!ended) {
+        } else if (!stopped()) {
             outgoing(!ofInbound).onSinkWritabilityChanged();
         }
     }
@@ -194,7 +195,7 @@ final class Relay {
     void directionFinished() {
         if (!loop.inEventLoop()) {
             loop.execute(this::directionFinished);
-        } else if (!ended && ++finishedDirections == 2) {
+        } else if (!stopped() && ++finishedDirections == 2) {
             end(RelayOutcome.COMPLETED, null);
         }
     }
@@ -205,6 +206,21 @@ final class Relay {
         } else {
             end(isReset(cause) ? RelayOutcome.RESET : RelayOutcome.ERROR, cause);
         }
+    }
+
+    /**
+     * Fails the relay from a later task and ignores its channels' events until then. For failures reported inside a
+     * channel's read loop that goes on reading afterwards, as Netty's splice does when a splice throws: closing the
+     * channel now would free its fd number while that loop still reads it, and the next socket or pipe any thread
+     * opens may get the number, so the read would take another connection's bytes or block the event loop.
+     */
+    void failAfterReadLoop(Throwable cause) {
+        failing = true;
+        loop.execute(() -> fail(cause));
+    }
+
+    private boolean stopped() {
+        return ended || failing;
     }
 
     long bytesInboundToPeer() {

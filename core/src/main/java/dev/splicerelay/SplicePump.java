@@ -32,9 +32,11 @@ final class SplicePump implements Pump {
         AbstractEpollStreamChannel sink = (AbstractEpollStreamChannel) direction.sink();
         bytesAtLastReadComplete = direction.bytes();
         NettySplice.countSplicedBytes(sink, direction::count);
+        // Netty fails the splice inside the source's read loop, and after a splice that threw it reads the source
+        // again at once; so the relay must not close the source from here.
         NettySplice.spliceForever(source, sink).addListener(f -> {
             if (!f.isSuccess()) {
-                direction.fail(f.cause());
+                direction.failAfterReadLoop(f.cause());
             }
         });
         source.config().setAutoRead(true);
