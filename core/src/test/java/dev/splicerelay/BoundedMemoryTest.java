@@ -4,32 +4,39 @@ import dev.splicerelay.Streams.Transfer;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.WriteBufferWaterMark;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.net.Socket;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * With a peer that does not read, the relay holds a bounded number of bytes however much the sender sends: the
  * 64 KiB pipe when splicing, the high-water mark plus one read cycle (16 reads of at most 64 KiB) when copying.
  * Netty counts 96 bytes of bookkeeping per queued write in its pending bytes; the bound allows for 16 of them.
  */
-@Timeout(60)
 class BoundedMemoryTest {
     private static final long SENT = 64L << 20;
     private static final long PIPE = 64 * 1024;
     private static final long READ_CYCLE = 16 * 64 * 1024;
     private static final long BOOKKEEPING = 16 * 96;
+    private static final int READ_BEFORE_STALL = 8 << 20;
+    private static final long STALL_MILLIS = 30_000;
+    private static final long MAX_STALL_CPU_MILLIS = 3_000;
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(RelayCase.class)
+    @Timeout(60)
     void relayBuffersABoundedAmountForAPeerThatDoesNotRead(RelayCase relayCase) throws Exception {
         try (RelayFixture fixture = new RelayFixture(relayCase);
              Socket client = fixture.connect();
@@ -37,23 +44,66 @@ class BoundedMemoryTest {
             Future<Transfer> sent = fixture.async(() -> Streams.send(client, SENT, 1, true));
             Channel peer = fixture.nextRelay().peer();
 
-            long peak = 0;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-            while (System.nanoTime() < deadline) {
-                peak = Math.max(peak, peer.eventLoop().submit(() -> pendingBytes(peer)).get());
-                Thread.sleep(5);
-            }
+            long peak = peakHeldBytes(peer, 3000);
             assertFalse(sent.isDone(), "the sender was not held back");
-            WriteBufferWaterMark waterMark = peer.config().getWriteBufferWaterMark();
-            long bound = BOOKKEEPING + (relayCase.mode() == RelayMode.SPLICE ? PIPE : waterMark.high() + READ_CYCLE);
-            System.out.printf("%s: peak bytes held for a peer that does not read: %d (bound %d)%n",
-                    relayCase, peak, bound);
-            assertTrue(peak > 0, "nothing was ever held: the measurement is broken");
-            assertTrue(peak <= bound, "held " + peak + " bytes, more than the bound of " + bound);
+            assertWithinBound(relayCase, peer, peak);
 
             Transfer received = Streams.receive(backend);
             assertEquals(sent.get(), received, "every byte arrives once the peer reads");
         }
+    }
+
+    /**
+     * A reader that stops for 30 s mid-stream gets every byte once it reads on; while it stops, the relay holds no
+     * more than the bound and uses next to no CPU. In the long suite, for its length.
+     */
+    @Tag("long")
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(RelayCase.class)
+    @Timeout(120)
+    void aReaderThatStopsForThirtySecondsGetsEveryByteWhenItReadsOn(RelayCase relayCase) throws Exception {
+        try (RelayFixture fixture = new RelayFixture(relayCase);
+             Socket client = fixture.connect();
+             Socket backend = fixture.acceptBackend()) {
+            Future<Transfer> sent = fixture.async(() -> Streams.send(client, SENT, 2, true));
+            Channel peer = fixture.nextRelay().peer();
+            InputStream in = backend.getInputStream();
+            byte[] beforeStall = in.readNBytes(READ_BEFORE_STALL);
+
+            long cpuBefore = ProcessCpu.nanos();
+            long peak = peakHeldBytes(peer, STALL_MILLIS);
+            long cpuMillis = TimeUnit.NANOSECONDS.toMillis(ProcessCpu.nanos() - cpuBefore);
+            System.out.printf("%s: %d ms of process CPU while the reader stopped for %d ms%n",
+                    relayCase, cpuMillis, STALL_MILLIS);
+            assertFalse(sent.isDone(), "the sender was not held back");
+            assertWithinBound(relayCase, peer, peak);
+            assertTrue(cpuMillis < MAX_STALL_CPU_MILLIS, "the process used " + cpuMillis + " ms of CPU while the "
+                    + "reader stopped for " + STALL_MILLIS + " ms");
+
+            Transfer received = Streams.receive(
+                    new SequenceInputStream(new ByteArrayInputStream(beforeStall), in), 64 * 1024, 0);
+            assertEquals(sent.get(), received, "every byte arrives once the reader reads on");
+        }
+    }
+
+    /** The most bytes the relay held for {@code peer} at any sample, every 5 ms for {@code millis}. */
+    private static long peakHeldBytes(Channel peer, long millis) throws Exception {
+        long peak = 0;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (System.nanoTime() < deadline) {
+            peak = Math.max(peak, peer.eventLoop().submit(() -> pendingBytes(peer)).get());
+            Thread.sleep(5);
+        }
+        return peak;
+    }
+
+    private static void assertWithinBound(RelayCase relayCase, Channel peer, long peak) {
+        WriteBufferWaterMark waterMark = peer.config().getWriteBufferWaterMark();
+        long bound = BOOKKEEPING + (relayCase.mode() == RelayMode.SPLICE ? PIPE : waterMark.high() + READ_CYCLE);
+        System.out.printf("%s: peak bytes held for a peer that does not read: %d (bound %d)%n",
+                relayCase, peak, bound);
+        assertTrue(peak > 0, "nothing was ever held: the measurement is broken");
+        assertTrue(peak <= bound, "held " + peak + " bytes, more than the bound of " + bound);
     }
 
     private static long pendingBytes(Channel channel) {

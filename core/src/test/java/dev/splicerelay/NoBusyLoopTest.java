@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.util.concurrent.TimeUnit;
 
@@ -27,9 +26,9 @@ class NoBusyLoopTest {
             Transfer request = Streams.send(client, 64 * 1024, 1, true);
             assertEquals(request, Streams.receive(backend), "request");
 
-            long cpuBefore = processCpuNanos();
+            long cpuBefore = ProcessCpu.nanos();
             Thread.sleep(IDLE_MILLIS);
-            long cpuMillis = TimeUnit.NANOSECONDS.toMillis(processCpuNanos() - cpuBefore);
+            long cpuMillis = TimeUnit.NANOSECONDS.toMillis(ProcessCpu.nanos() - cpuBefore);
             System.out.printf("%s: %d ms of process CPU in %d ms of half-closed idle relay%n",
                     relayCase, cpuMillis, IDLE_MILLIS);
             assertTrue(cpuMillis < MAX_CPU_MILLIS,
@@ -39,10 +38,5 @@ class NoBusyLoopTest {
             assertEquals(answer, Streams.receive(client), "answer after the idle time");
             assertEquals(RelayOutcome.COMPLETED, fixture.nextStats().outcome());
         }
-    }
-
-    private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime();
     }
 }
