@@ -6,6 +6,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,6 +48,36 @@ class ForwardIT {
                     + " B, target->client " + (32 + REPLY.length()) + " B";
             assertTrue(proxy.awaitStderr(relayLine, Duration.ofSeconds(10)), proxy.stderr());
             assertTrue(proxy.stderr().contains("ended COMPLETED"), proxy.stderr());
+        }
+    }
+
+    /**
+     * A target that accepts and then never reads or answers: the client's bytes still reach it (they fit in the
+     * socket buffers), nothing comes back, and the idle timeout closes both sides cleanly.
+     */
+    @ParameterizedTest(name = "{index}: {0} {1}")
+    @CsvSource({"epoll, splice", "epoll, copy", "nio, copy"})
+    void aTargetThatAcceptsAndNeverAnswersIsEndedByTheIdleTimeout(String transport, String mode) throws Exception {
+        assumeTrue(!transport.equals("epoll") || Epoll.isAvailable(), "epoll is not available here");
+        byte[] request = new byte[64 * 1024];
+        try (ServerSocket mute = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
+             ProxyProcess proxy = ProxyProcess.start("--listen", "127.0.0.1:0", "--target",
+                     "127.0.0.1:" + mute.getLocalPort(), "--transport", transport, "--mode", mode,
+                     "--idle-timeout", "1s")) {
+            mute.setSoTimeout(10_000);
+            try (Socket client = new Socket(proxy.address().getAddress(), proxy.port());
+                 Socket target = mute.accept()) {
+                client.setSoTimeout(10_000);
+                long sentAt = System.nanoTime();
+                client.getOutputStream().write(request);
+                assertEquals(-1, client.getInputStream().read(), "the client gets the end of stream");
+                long millis = Duration.ofNanos(System.nanoTime() - sentAt).toMillis();
+                assertTrue(millis >= 900 && millis < 3000, "closed " + millis + " ms after the last byte");
+                target.setSoTimeout(10_000);
+                assertEquals(request.length, target.getInputStream().readAllBytes().length,
+                        "the target got every byte, then the end of stream");
+            }
+            assertTrue(proxy.awaitStderr("ended IDLE_TIMEOUT", Duration.ofSeconds(5)), proxy.stderr());
         }
     }
 
