@@ -32,16 +32,21 @@ import java.util.function.LongConsumer;
 @SuppressWarnings("deprecation")
 final class NettySplice {
     private static final String SPLICE_OUT_TASK = "io.netty.channel.epoll.AbstractEpollStreamChannel$SpliceOutTask";
+    private static final String EPOLL_READ_HANDLE = "io.netty.channel.epoll.EpollRecvByteAllocatorHandle";
 
     private static final Class<?> SPLICE_OUT_TASK_CLASS;
     private static final VarHandle SPLICE_OUT_TASK_LEN;
     private static final VarHandle PIPELINE_ESTIMATOR_HANDLE;
+    private static final Class<?> EPOLL_READ_HANDLE_CLASS;
+    private static final VarHandle RECEIVED_RDHUP;
     private static final String UNAVAILABLE_REASON;
 
     static {
         Class<?> taskClass = null;
         VarHandle taskLen = null;
         VarHandle estimatorHandle = null;
+        Class<?> readHandleClass = null;
+        VarHandle receivedRdHup = null;
         String reason = null;
         try {
             taskClass = Class.forName(SPLICE_OUT_TASK, false, AbstractEpollStreamChannel.class.getClassLoader());
@@ -49,6 +54,9 @@ final class NettySplice {
                     .findVarHandle(taskClass, "len", int.class);
             estimatorHandle = MethodHandles.privateLookupIn(DefaultChannelPipeline.class, MethodHandles.lookup())
                     .findVarHandle(DefaultChannelPipeline.class, "estimatorHandle", MessageSizeEstimator.Handle.class);
+            readHandleClass = Class.forName(EPOLL_READ_HANDLE, false, AbstractEpollStreamChannel.class.getClassLoader());
+            receivedRdHup = MethodHandles.privateLookupIn(readHandleClass, MethodHandles.lookup())
+                    .findVarHandle(readHandleClass, "receivedRdHup", boolean.class);
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             reason = "this Netty version's splice internals are not the ones splice-relay counts bytes with (" + e
                     + ")";
@@ -56,6 +64,8 @@ final class NettySplice {
         SPLICE_OUT_TASK_CLASS = taskClass;
         SPLICE_OUT_TASK_LEN = taskLen;
         PIPELINE_ESTIMATOR_HANDLE = estimatorHandle;
+        EPOLL_READ_HANDLE_CLASS = readHandleClass;
+        RECEIVED_RDHUP = receivedRdHup;
         UNAVAILABLE_REASON = reason;
     }
 
@@ -65,6 +75,19 @@ final class NettySplice {
     /** Why splicing cannot be used with this Netty, or {@code null} if it can. */
     static String unavailableReason() {
         return UNAVAILABLE_REASON;
+    }
+
+    /**
+     * Whether Netty has recorded an {@code EPOLLRDHUP} for {@code channel} whose end of stream it has not reached.
+     * Netty keeps that mark for the channel's life, and its splice shuts the input down on the next read cycle
+     * whatever the socket holds. The mark can be false: Netty looks channels up by fd number, so an event fetched
+     * for a channel that closes during the same {@code epoll_wait} batch reaches a channel that got the freed number
+     * later in that batch, such as one just accepted.
+     */
+    static boolean sawRdHupBeforeEndOfStream(AbstractEpollStreamChannel channel) {
+        Object handle = channel.unsafe().recvBufAllocHandle();
+        return EPOLL_READ_HANDLE_CLASS.isInstance(handle) && (boolean) RECEIVED_RDHUP.get(handle)
+                && !channel.isInputShutdown();
     }
 
     /**

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.AbstractEpollStreamChannel;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -60,24 +61,37 @@ final class Relay {
     void begin() {
         takeOver(inbound);
         watchClose(inbound, "inbound");
-        peerConnect.addListener((ChannelFutureListener) this::peerConnected);
+        boolean connecting = !peerConnect.isDone();
+        peerConnect.addListener((ChannelFutureListener) connect -> peerConnected(connect, connecting));
     }
 
-    private void peerConnected(ChannelFuture connect) {
+    private void peerConnected(ChannelFuture connect, boolean connectedDuringRelay) {
+        // Checked at once, on the thread that completed the connect: nothing can have been read yet.
+        boolean inputShutBeforeConnect = connectedDuringRelay && connect.isSuccess() && isInputShutdown(peer);
         if (connect.isSuccess()) {
-            // At once, on the thread that completed the connect: no byte the peer reads may reach its pipeline first.
+            // At once too: no byte the peer reads may reach its pipeline first.
             peer.pipeline().addLast(new RelayEndpoint(this, false));
         }
         if (loop.inEventLoop()) {
-            takeOverPeer(connect);
+            takeOverPeer(connect, inputShutBeforeConnect);
         } else {
-            loop.execute(() -> takeOverPeer(connect));
+            loop.execute(() -> takeOverPeer(connect, inputShutBeforeConnect));
         }
     }
 
-    private void takeOverPeer(ChannelFuture connect) {
+    /**
+     * A peer whose input was shut down before its connect completed can only have had a stale epoll event: Netty
+     * looks channels up by fd number, so an event fetched for a channel that closed during the same
+     * {@code epoll_wait} batch reaches a channel that got the freed number later in that batch, and a stale
+     * {@code EPOLLRDHUP} on a channel still connecting shuts its input down. Its socket would then report end of
+     * stream at once; relaying that would drop everything the target sends, so the relay fails instead.
+     */
+    private void takeOverPeer(ChannelFuture connect, boolean inputShutBeforeConnect) {
         if (!connect.isSuccess()) {
             fail(connect.cause());
+        } else if (inputShutBeforeConnect) {
+            fail(new IOException("the peer channel's input was shut down before its connect completed (a stale epoll "
+                    + "event for a reused fd number): its end of stream cannot be trusted"));
         } else if (!ended) {
             takeOver(peer);
             watchClose(peer, "peer");
@@ -283,6 +297,10 @@ final class Relay {
             channel.config().setOption(ChannelOption.SO_LINGER, 0);
         }
         channel.close();
+    }
+
+    private static boolean isInputShutdown(Channel channel) {
+        return channel instanceof DuplexChannel && ((DuplexChannel) channel).isInputShutdown();
     }
 
     private static boolean isReset(Throwable cause) {

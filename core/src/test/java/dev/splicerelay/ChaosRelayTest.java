@@ -180,7 +180,7 @@ class ChaosRelayTest {
                 assertEquals(-1, backendReceived.firstWrongByte, () -> this + ": the backend received a wrong byte");
                 RelayStats stats = relay.completion().get(30, TimeUnit.SECONDS);
                 if (faultedAt == 0) {
-                    assertEquals(down, atClient.bytes, () -> this + " " + stats);
+                    assertEquals(down, atClient.bytes, () -> this + " " + stats + " peer " + relay.peer() + " inbound " + relay.inbound());
                     assertEquals(up, backendReceived.bytes, () -> this + " " + stats);
                     assertEquals(RelayOutcome.COMPLETED, stats.outcome(), () -> this + " " + stats);
                 } else {
