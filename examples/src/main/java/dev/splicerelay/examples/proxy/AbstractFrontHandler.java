@@ -2,6 +2,7 @@ package dev.splicerelay.examples.proxy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -77,11 +78,15 @@ abstract class AbstractFrontHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    /** Connects to {@code target}; the handshake, if any, is over and its deadline no longer applies. */
-    protected final void connect(ChannelHandlerContext ctx, ProxyAddress target) {
+    /**
+     * Connects to {@code target}; the handshake, if any, is over and its deadline no longer applies.
+     *
+     * @return the target channel's connect
+     */
+    protected final ChannelFuture connect(ChannelHandlerContext ctx, ProxyAddress target) {
         connecting = true;
         cancelHandshakeDeadline();
-        connector.connect(ctx, target, this);
+        return connector.connect(ctx, target, this);
     }
 
     @Override

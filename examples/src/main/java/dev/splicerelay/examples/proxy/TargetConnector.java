@@ -8,7 +8,9 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
@@ -55,12 +57,15 @@ final class TargetConnector {
     /**
      * Connects {@code front}'s client to {@code target}, then calls {@link AbstractFrontHandler#connected} and relays,
      * or calls {@link AbstractFrontHandler#connectFailed}. If the client leaves first, the target is closed.
+     *
+     * @return the target channel's connect
      */
-    void connect(ChannelHandlerContext ctx, ProxyAddress target, AbstractFrontHandler front) {
+    ChannelFuture connect(ChannelHandlerContext ctx, ProxyAddress target, AbstractFrontHandler front) {
         Channel client = ctx.channel();
         SocketAddress remote = target.toSocketAddress();
         Bootstrap bootstrap = RelayBootstrap.forInbound(client, remote)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis);
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+                .handler(Connecting.INSTANCE);
         if (target instanceof HostPort) {
             bootstrap.resolver(resolver);
         }
@@ -73,10 +78,12 @@ final class TargetConnector {
                 logger.info("{}: cannot connect to {}: {} ({})", client, target, failure, rootMessage(f.cause()));
                 front.connectFailed(ctx, target, failure);
             } else {
+                f.channel().pipeline().remove(Connecting.INSTANCE);
                 front.connected(ctx, f.channel());
                 relay(client, f.channel(), clientName(client) + " -> " + target);
             }
         });
+        return connect;
     }
 
     private void relay(Channel client, Channel target, String name) {
@@ -113,6 +120,23 @@ final class TargetConnector {
             }
         }
         return ProxyAddress.toString(remote);
+    }
+
+    /**
+     * The target channel's only handler while it connects. Epoll can wake a connecting channel for reading, and the
+     * read then fails ({@code recv}: ENOTCONN, a {@link java.nio.channels.NotYetConnectedException}; seen under
+     * gVisor while clients came and went); in an empty pipeline that exception would reach the tail, which logs it as
+     * one nobody handled. It says nothing about the connect, whose own outcome decides, so it is only logged here.
+     * Removed before the relay is added: a relay splices only with no other handler in its pipelines.
+     */
+    @ChannelHandler.Sharable
+    private static final class Connecting extends ChannelInboundHandlerAdapter {
+        static final Connecting INSTANCE = new Connecting();
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            logger.debug("{}: {} while connecting; the connect's outcome decides", ctx.channel(), cause.toString());
+        }
     }
 
     /** The message of the innermost cause: "Unable to create Channel" says less than the EMFILE behind it. */

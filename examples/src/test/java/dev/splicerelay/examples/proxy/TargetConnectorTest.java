@@ -1,0 +1,132 @@
+package dev.splicerelay.examples.proxy;
+
+import dev.splicerelay.RelayConfig;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.resolver.DefaultAddressResolverGroup;
+import io.netty.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.channels.NotYetConnectedException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The target channel that {@link TargetConnector} opens, while it connects and once the relay has it. */
+@Timeout(30)
+class TargetConnectorTest {
+    private static final int CONNECT_TIMEOUT_MILLIS = 500;
+
+    private final ProxyStatus status = new ProxyStatus(0);
+    private final TargetConnector connector = new TargetConnector(RelayConfig.defaults(), CONNECT_TIMEOUT_MILLIS,
+            DefaultAddressResolverGroup.INSTANCE, status);
+    private final CompletableFuture<TestFront> fronts = new CompletableFuture<>();
+    private EventLoopGroup group;
+    private Channel server;
+    private Socket client;
+    private TestFront front;
+
+    /** One client, accepted by a server whose front connects where the test says. */
+    @BeforeEach
+    void connectClient() throws Exception {
+        Transport transport = Transport.best();
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        group = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
+        server = new ServerBootstrap().group(group).channel(transport.serverChannelClass(address))
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel accepted) {
+                        accepted.pipeline().addLast(new TestFront(connector, fronts));
+                    }
+                })
+                .bind(address).sync().channel();
+        client = new Socket(InetAddress.getLoopbackAddress(), ((InetSocketAddress) server.localAddress()).getPort());
+        client.setSoTimeout(10_000);
+        front = fronts.get(5, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        if (client != null) {
+            client.close();
+        }
+        server.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    @Test
+    void leavesAnExceptionWhileConnectingToTheConnectsOutcome() throws Exception {
+        try (DeadTargets dead = new DeadTargets(); StderrCapture stderr = new StderrCapture()) {
+            ChannelFuture connecting = front.connectTo(HostPort.parse(dead.silent())).get(5, TimeUnit.SECONDS);
+            assertFalse(connecting.isDone(), "the silent target answered");
+            // What epoll fires when a spurious wakeup makes it read a channel still connecting (seen under gVisor).
+            connecting.channel().pipeline().fireExceptionCaught(new NotYetConnectedException());
+            assertEquals(ConnectFailure.TIMEOUT, front.failure.get(10, TimeUnit.SECONDS));
+            assertNull(stderr.takeTrouble(), "the exception reached the tail of the target's pipeline");
+        }
+    }
+
+    @Test
+    void givesTheConnectedTargetToTheRelayAlone() throws Exception {
+        assumeTrue(Epoll.isAvailable(), "only epoll splices, and only a relay with no other handler does");
+        try (HashingBackend target = new HashingBackend(new Payload(3, 1000), Duration.ZERO)) {
+            front.connectTo(HostPort.parse(target.target())).get(5, TimeUnit.SECONDS);
+            client.shutdownOutput();
+            assertEquals(32 + 1000, client.getInputStream().readAllBytes().length,
+                    "the digest of nothing, then the target's reply");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (status.splicedRelays() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(1, status.splicedRelays(), "relays that spliced");
+        }
+    }
+
+    /** A front that connects where the test says, on its event loop, and keeps what the connector tells it. */
+    private static final class TestFront extends AbstractFrontHandler {
+        private final CompletableFuture<TestFront> fronts;
+        private final CompletableFuture<ConnectFailure> failure = new CompletableFuture<>();
+        private ChannelHandlerContext ctx;
+
+        TestFront(TargetConnector connector, CompletableFuture<TestFront> fronts) {
+            super(connector, Duration.ZERO);
+            this.fronts = fronts;
+        }
+
+        @Override
+        protected void start(ChannelHandlerContext ctx) {
+            this.ctx = ctx;
+            fronts.complete(this);
+        }
+
+        @Override
+        protected void connectFailed(ChannelHandlerContext ctx, ProxyAddress target, ConnectFailure failure) {
+            this.failure.complete(failure);
+        }
+
+        Future<ChannelFuture> connectTo(ProxyAddress target) {
+            return ctx.executor().submit(() -> connect(ctx, target));
+        }
+    }
+}
