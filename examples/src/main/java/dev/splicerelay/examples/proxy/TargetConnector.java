@@ -14,6 +14,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.concurrent.Future;
@@ -77,6 +78,13 @@ final class TargetConnector {
                 ConnectFailure failure = ConnectFailure.of(f.cause());
                 logger.info("{}: cannot connect to {}: {} ({})", client, target, failure, rootMessage(f.cause()));
                 front.connectFailed(ctx, target, failure);
+            } else if (f.channel() instanceof DuplexChannel && ((DuplexChannel) f.channel()).isInputShutdown()) {
+                // Nothing can have been read yet: only a stale epoll event shuts a connecting channel's input down,
+                // and its socket would report end of stream at once (see the core's StaleEpollEventTest).
+                logger.info("{}: connected to {} with its input already shut down by a stale epoll event", client,
+                        target);
+                f.channel().close();
+                front.connectFailed(ctx, target, ConnectFailure.OTHER);
             } else {
                 f.channel().pipeline().remove(Connecting.INSTANCE);
                 front.connected(ctx, f.channel());
@@ -123,11 +131,12 @@ final class TargetConnector {
     }
 
     /**
-     * The target channel's only handler while it connects. Epoll can wake a connecting channel for reading, and the
-     * read then fails ({@code recv}: ENOTCONN, a {@link java.nio.channels.NotYetConnectedException}; seen under
-     * gVisor while clients came and went); in an empty pipeline that exception would reach the tail, which logs it as
-     * one nobody handled. It says nothing about the connect, whose own outcome decides, so it is only logged here.
-     * Removed before the relay is added: a relay splices only with no other handler in its pipelines.
+     * The target channel's only handler while it connects. A stale epoll event (Netty looks channels up by fd number,
+     * and the number may have belonged to a channel closed earlier in the same batch) can wake a connecting channel
+     * for reading, and the read then fails ({@code recv}: ENOTCONN, a
+     * {@link java.nio.channels.NotYetConnectedException}); in an empty pipeline that exception would reach the tail,
+     * which logs it as one nobody handled. It says nothing about the connect, whose own outcome decides, so it is only
+     * logged here. Removed before the relay is added: a relay splices only with no other handler in its pipelines.
      */
     @ChannelHandler.Sharable
     private static final class Connecting extends ChannelInboundHandlerAdapter {

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
@@ -25,6 +26,7 @@ import java.nio.channels.NotYetConnectedException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -88,6 +90,17 @@ class TargetConnectorTest {
     }
 
     @Test
+    void refusesATargetWhoseInputWasShutDownBeforeItsConnectCompleted() throws Exception {
+        try (HashingBackend target = new HashingBackend(new Payload(4, 1000), Duration.ZERO)) {
+            // In the same event-loop task as the connect, so before its completion: what a stale EPOLLRDHUP does.
+            front.connectTo(HostPort.parse(target.target()),
+                    connecting -> ((DuplexChannel) connecting.channel()).shutdownInput()).get(5, TimeUnit.SECONDS);
+            assertEquals(ConnectFailure.OTHER, front.failure.get(10, TimeUnit.SECONDS));
+            assertEquals(0, status.splicedRelays() + status.copiedRelays(), "relays started");
+        }
+    }
+
+    @Test
     void givesTheConnectedTargetToTheRelayAlone() throws Exception {
         assumeTrue(Epoll.isAvailable(), "only epoll splices, and only a relay with no other handler does");
         try (HashingBackend target = new HashingBackend(new Payload(3, 1000), Duration.ZERO)) {
@@ -126,7 +139,16 @@ class TargetConnectorTest {
         }
 
         Future<ChannelFuture> connectTo(ProxyAddress target) {
-            return ctx.executor().submit(() -> connect(ctx, target));
+            return connectTo(target, connecting -> { });
+        }
+
+        /** Connects, then does {@code meanwhile} to the connect in the same event-loop task. */
+        Future<ChannelFuture> connectTo(ProxyAddress target, Consumer<ChannelFuture> meanwhile) {
+            return ctx.executor().submit(() -> {
+                ChannelFuture connecting = connect(ctx, target);
+                meanwhile.accept(connecting);
+                return connecting;
+            });
         }
     }
 }
