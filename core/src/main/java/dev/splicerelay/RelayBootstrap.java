@@ -3,9 +3,12 @@ package dev.splicerelay;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.AbstractEpollStreamChannel;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
@@ -67,9 +70,48 @@ public final class RelayBootstrap {
                 .handler(NO_HANDLERS);
     }
 
-    /** Connects to {@code remote} with {@link #forInbound(Channel, SocketAddress)}. */
+    /**
+     * Connects to {@code remote} with {@link #forInbound(Channel, SocketAddress)}, registering the new channel with
+     * the event loop only in a task of its own.
+     *
+     * <p>Why: Netty's epoll transport looks channels up by fd number, and a proxy typically connects from inside an
+     * I/O event (an accept, a handshake's read). A channel registered there may get the fd number of a channel that
+     * closed earlier in the same {@code epoll_wait} batch, and then that batch's stale events for the old channel:
+     * a stale {@code EPOLLRDHUP} shuts its input down before it has even connected. Registered a task later, after
+     * the batch, it gets only its own events. A bootstrap from {@link #forInbound} connected inside an I/O event has
+     * no such protection; the relay then fails rather than lose bytes. An unresolved address goes through
+     * {@link Bootstrap#connect(SocketAddress)}, which resolves it.
+     */
     public static ChannelFuture connect(Channel inbound, SocketAddress remote) {
-        return forInbound(inbound, remote).connect(remote);
+        Bootstrap bootstrap = forInbound(inbound, remote);
+        if (remote instanceof InetSocketAddress && ((InetSocketAddress) remote).isUnresolved()) {
+            return bootstrap.connect(remote);
+        }
+        Channel peer;
+        try {
+            peer = bootstrap.config().channelFactory().newChannel();
+        } catch (RuntimeException cannotCreate) {
+            // Bootstrap reports a channel that cannot be created (EMFILE, for one) as a failed future.
+            return bootstrap.connect(remote);
+        }
+        bootstrap.config().options().forEach((option, value) -> setOption(peer, option, value));
+        peer.pipeline().addLast(bootstrap.config().handler());
+        EventLoop loop = inbound.eventLoop();
+        ChannelPromise connected = new PendingConnect(peer, loop);
+        loop.execute(() -> loop.register(peer).addListener((ChannelFutureListener) registered -> {
+            if (registered.isSuccess()) {
+                peer.connect(remote, connected);
+            } else {
+                peer.unsafe().closeForcibly();
+                connected.tryFailure(registered.cause());
+            }
+        }));
+        return connected;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void setOption(Channel channel, ChannelOption<?> option, Object value) {
+        channel.config().setOption((ChannelOption<Object>) option, value);
     }
 
     private static Class<? extends Channel> channelClassFor(Channel inbound, SocketAddress remote) {

@@ -68,7 +68,8 @@ public final class SpliceRelayHandler extends RelayEndpoint {
         super(true);
         this.peerConnect = Objects.requireNonNull(peerConnect, "peerConnect");
         this.config = Objects.requireNonNull(config, "config");
-        this.completion = peerConnect.channel().eventLoop().newPromise();
+        this.completion = (peerConnect instanceof PendingConnect ? ((PendingConnect) peerConnect).loop()
+                : peerConnect.channel().eventLoop()).newPromise();
     }
 
     /** Relays to an already connected {@code peer}, with {@link RelayConfig#defaults()}. */
