@@ -65,7 +65,7 @@ final class Direction {
         unflushed = false;
         sink.flush();
         this.pump = pump;
-        if (sourceEofBeforeStart || source instanceof DuplexChannel && ((DuplexChannel) source).isInputShutdown()) {
+        if (sourceEofBeforeStart || Relay.isInputShutdown(source)) {
             finish();
         } else {
             pump.start();

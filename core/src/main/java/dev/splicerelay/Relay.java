@@ -299,7 +299,8 @@ final class Relay {
         channel.close();
     }
 
-    private static boolean isInputShutdown(Channel channel) {
+    /** Whether {@code channel}'s input is shut down; channels that cannot half-close never are. */
+    static boolean isInputShutdown(Channel channel) {
         return channel instanceof DuplexChannel && ((DuplexChannel) channel).isInputShutdown();
     }
 
