@@ -60,23 +60,7 @@ final class ModeChoice {
             return "the channels are on different event loops (connect the peer with RelayBootstrap)";
         }
         String handler = otherHandler(inbound, "inbound");
-        if (handler == null) {
-            handler = otherHandler(peer, "peer");
-        }
-        if (handler != null) {
-            return handler;
-        }
-        String rdHup = rdHupBeforeStart((AbstractEpollStreamChannel) inbound, "inbound");
-        return rdHup != null ? rdHup : rdHupBeforeStart((AbstractEpollStreamChannel) peer, "peer");
-    }
-
-    private static String rdHupBeforeStart(AbstractEpollStreamChannel channel, String side) {
-        if (!NettySplice.sawRdHupBeforeEndOfStream(channel)) {
-            return null;
-        }
-        return "the " + side + " channel had an EPOLLRDHUP before the relay started (a FIN with bytes still to read, "
-                + "or a stale event for a reused fd number); Netty's splice would end the stream at once, copying "
-                + "reads to the real end";
+        return handler != null ? handler : otherHandler(peer, "peer");
     }
 
     private static String otherHandler(Channel channel, String side) {

@@ -9,8 +9,12 @@ import io.netty.channel.MessageSizeEstimator;
 import io.netty.channel.epoll.AbstractEpollStreamChannel;
 import io.netty.channel.epoll.EpollChannelConfig;
 import io.netty.channel.epoll.EpollMode;
+import io.netty.channel.epoll.Native;
 
+import java.io.IOException;
+import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
 import java.util.function.LongConsumer;
 
@@ -23,9 +27,11 @@ import java.util.function.LongConsumer;
  * count is the sink's {@link MessageSizeEstimator}, which Netty asks once per task as it queues it; the estimator
  * installed here reports that count (read from the task's private {@code len} field) to the relay and returns it as
  * the task's size, so the sink's writability reflects the pipe too. Netty caches a pipeline's estimator handle on
- * first use, so installing one also clears that cache.
+ * first use, so installing one also clears that cache. Before a splice starts, the source's {@code EPOLLRDHUP} mark
+ * is cleared and re-armed through the read handle's {@code receivedRdHup} field and the channel's {@code setFlag}
+ * (see {@link #spliceForever}).
  *
- * <p>If a Netty upgrade renames either internal, {@link #unavailableReason()} says so and relays copy instead.
+ * <p>If a Netty upgrade renames any of these internals, {@link #unavailableReason()} says so and relays copy instead.
  * Netty 4.1 splices only level-triggered channels and switches the mode only while a channel is deregistered;
  * {@link #levelTriggered} does that. Everything here runs on the channels' event loop.
  */
@@ -39,6 +45,7 @@ final class NettySplice {
     private static final VarHandle PIPELINE_ESTIMATOR_HANDLE;
     private static final Class<?> EPOLL_READ_HANDLE_CLASS;
     private static final VarHandle RECEIVED_RDHUP;
+    private static final MethodHandle SET_EPOLL_FLAG;
     private static final String UNAVAILABLE_REASON;
 
     static {
@@ -47,6 +54,7 @@ final class NettySplice {
         VarHandle estimatorHandle = null;
         Class<?> readHandleClass = null;
         VarHandle receivedRdHup = null;
+        MethodHandle setEpollFlag = null;
         String reason = null;
         try {
             taskClass = Class.forName(SPLICE_OUT_TASK, false, AbstractEpollStreamChannel.class.getClassLoader());
@@ -57,15 +65,19 @@ final class NettySplice {
             readHandleClass = Class.forName(EPOLL_READ_HANDLE, false, AbstractEpollStreamChannel.class.getClassLoader());
             receivedRdHup = MethodHandles.privateLookupIn(readHandleClass, MethodHandles.lookup())
                     .findVarHandle(readHandleClass, "receivedRdHup", boolean.class);
+            Class<?> epollChannelClass = AbstractEpollStreamChannel.class.getSuperclass();
+            setEpollFlag = MethodHandles.privateLookupIn(epollChannelClass, MethodHandles.lookup())
+                    .findVirtual(epollChannelClass, "setFlag", MethodType.methodType(void.class, int.class))
+                    .asType(MethodType.methodType(void.class, AbstractEpollStreamChannel.class, int.class));
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            reason = "this Netty version's splice internals are not the ones splice-relay counts bytes with (" + e
-                    + ")";
+            reason = "this Netty version's splice internals are not the ones splice-relay relies on (" + e + ")";
         }
         SPLICE_OUT_TASK_CLASS = taskClass;
         SPLICE_OUT_TASK_LEN = taskLen;
         PIPELINE_ESTIMATOR_HANDLE = estimatorHandle;
         EPOLL_READ_HANDLE_CLASS = readHandleClass;
         RECEIVED_RDHUP = receivedRdHup;
+        SET_EPOLL_FLAG = setEpollFlag;
         UNAVAILABLE_REASON = reason;
     }
 
@@ -78,24 +90,41 @@ final class NettySplice {
     }
 
     /**
-     * Whether Netty has recorded an {@code EPOLLRDHUP} for {@code channel} whose end of stream it has not reached.
-     * Netty keeps that mark for the channel's life, and its splice shuts the input down on the next read cycle
-     * whatever the socket holds. The mark can be false: Netty looks channels up by fd number, so an event fetched
-     * for a channel that closes during the same {@code epoll_wait} batch reaches a channel that got the freed number
-     * later in that batch, such as one just accepted.
+     * Splices everything {@code source} receives into {@code sink} until {@code source} reaches its real end of stream
+     * or closes; the future fails if the splice breaks. The source must have {@code AUTO_READ} off until the caller
+     * has set up its bookkeeping.
      */
-    static boolean sawRdHupBeforeEndOfStream(AbstractEpollStreamChannel channel) {
-        Object handle = channel.unsafe().recvBufAllocHandle();
-        return EPOLL_READ_HANDLE_CLASS.isInstance(handle) && (boolean) RECEIVED_RDHUP.get(handle)
-                && !channel.isInputShutdown();
+    static ChannelFuture spliceForever(AbstractEpollStreamChannel source, AbstractEpollStreamChannel sink) {
+        try {
+            forgetRdHup(source);
+        } catch (IOException e) {
+            return source.newFailedFuture(e);
+        }
+        return source.spliceTo(sink, Integer.MAX_VALUE);
     }
 
     /**
-     * Splices everything {@code source} receives into {@code sink} until {@code source} closes; the future fails if
-     * the splice breaks. The source must have {@code AUTO_READ} off until the caller has set up its bookkeeping.
+     * Clears what Netty recorded of an {@code EPOLLRDHUP} on {@code channel} before its splice starts. Netty keeps
+     * that mark for the channel's life, and its splice shuts the input down on the next read cycle while the mark is
+     * set, whatever the socket holds; and after an {@code EPOLLRDHUP} it stops asking epoll for more. The mark can be
+     * false: Netty looks channels up by fd number, so an event fetched for a channel that closes during the same
+     * {@code epoll_wait} batch reaches a channel that got the freed number later in that batch, such as one just
+     * accepted. Clearing the mark and asking for {@code EPOLLRDHUP} again is right either way: after a real FIN or
+     * reset the socket reports it again at once, and a stale event never comes back.
      */
-    static ChannelFuture spliceForever(AbstractEpollStreamChannel source, AbstractEpollStreamChannel sink) {
-        return source.spliceTo(sink, Integer.MAX_VALUE);
+    private static void forgetRdHup(AbstractEpollStreamChannel channel) throws IOException {
+        Object handle = channel.unsafe().recvBufAllocHandle();
+        if (!EPOLL_READ_HANDLE_CLASS.isInstance(handle) || !(boolean) RECEIVED_RDHUP.get(handle)) {
+            return;
+        }
+        RECEIVED_RDHUP.set(handle, false);
+        try {
+            SET_EPOLL_FLAG.invokeExact(channel, Native.EPOLLRDHUP);
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**

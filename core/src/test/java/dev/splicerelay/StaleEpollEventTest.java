@@ -4,6 +4,8 @@ import dev.splicerelay.Streams.Transfer;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.epoll.AbstractEpollStreamChannel;
+import io.netty.channel.epoll.Native;
 import io.netty.channel.socket.DuplexChannel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -12,7 +14,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.net.Socket;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
@@ -25,13 +30,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>Netty's epoll transport looks channels up by fd number. An event fetched in one {@code epoll_wait} batch for a
  * channel that closes during that batch reaches whichever channel got the freed number later in the same batch: one
  * just accepted, or a peer just created to connect. A stale {@code EPOLLRDHUP} marks the first for the rest of its
- * life (Netty's splice then ends its stream at once), and shuts the input of the second down before it connects. The
- * chaos test met both: a clean relay that completed after 29 ms with none of the target's bytes. These tests put the
- * channels in those states directly.
+ * life (Netty's splice would then end its stream at once) and stops Netty asking for {@code EPOLLRDHUP} on it, and
+ * shuts the input of the second down before it connects. The chaos test met both: a clean relay that completed after
+ * 29 ms with none of the target's bytes, and a SPLICE relay refused for a mark it could not tell from a real FIN.
+ * These tests put the channels in those states directly.
  */
 @Timeout(30)
 class StaleEpollEventTest {
     private static final int SIZE = 4 << 20;
+    private static final RelayConfig SPLICE = RelayConfig.builder().mode(RelayMode.SPLICE).build();
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(value = RelayCase.class, names = {"EPOLL_COPY", "EPOLL_SPLICE"})
@@ -58,14 +65,13 @@ class StaleEpollEventTest {
     }
 
     @Test
-    void aChannelMarkedWithAnRdHupBeforeTheRelayStartsIsCopiedToItsRealEnd() throws Exception {
+    void aStaleRdHupBeforeTheStartDoesNotEndTheSplicedStream() throws Exception {
         RelayCase.EPOLL_SPLICE.assumeAvailable();
-        RelayConfig config = RelayConfig.builder().mode(RelayMode.AUTO).build();
         try (RelayFixture fixture = new RelayFixture(RelayCase.EPOLL_SPLICE, f -> new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) throws Exception {
-                markRdHup(ch);
-                f.relay(ch, config);
+                staleRdHup(ch);
+                f.relay(ch, SPLICE);
             }
         });
              Socket client = fixture.connect();
@@ -76,23 +82,61 @@ class StaleEpollEventTest {
             assertEquals(Streams.expected(SIZE, 3), Streams.receive(client), "backend to client");
             up.get(10, TimeUnit.SECONDS);
             down.get(10, TimeUnit.SECONDS);
-            RelayStats stats = fixture.nextStats();
-            assertEquals(RelayOutcome.COMPLETED, stats.outcome(), stats::toString);
-            assertEquals(RelayMode.COPY, stats.mode(), stats::toString);
-            assertTrue(stats.modeReason().contains("EPOLLRDHUP"), stats::toString);
+            assertSplicedToCompletion(fixture.nextStats(), SIZE);
         }
     }
 
-    /** Sets the mark Netty's epoll read handle keeps once it has seen an {@code EPOLLRDHUP}. */
-    private static void markRdHup(Channel channel) throws IOException {
+    @Test
+    void aFinWaitingUnseenWhenTheRelayStartsEndsTheSplicedStreamAfterItsBytes() throws Exception {
+        RelayCase.EPOLL_SPLICE.assumeAvailable();
+        int size = 100_000;
+        CompletableFuture<Channel> accepted = new CompletableFuture<>();
+        try (RelayFixture fixture = new RelayFixture(RelayCase.EPOLL_SPLICE, f -> new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) throws Exception {
+                // With AUTO_READ off and EPOLLRDHUP no longer asked for, nothing tells Netty of the client's FIN.
+                staleRdHup(ch);
+                accepted.complete(ch);
+            }
+        });
+             Socket client = fixture.connect()) {
+            Streams.send(client, size, 4, true);
+            Channel inbound = accepted.get(10, TimeUnit.SECONDS);
+            inbound.eventLoop().execute(() -> fixture.relay(inbound, SPLICE));
+            try (Socket backend = fixture.acceptBackend()) {
+                assertEquals(Streams.expected(size, 4), Streams.receive(backend), "client to backend");
+                Streams.send(backend, size, 5, true);
+                assertEquals(Streams.expected(size, 5), Streams.receive(client), "backend to client");
+            }
+            assertSplicedToCompletion(fixture.nextStats(), size);
+        }
+    }
+
+    private static void assertSplicedToCompletion(RelayStats stats, long size) {
+        assertEquals(RelayOutcome.COMPLETED, stats.outcome(), stats::toString);
+        assertEquals(RelayMode.SPLICE, stats.mode(), stats::toString);
+        assertEquals(size, stats.bytesInboundToPeer(), stats::toString);
+        assertEquals(size, stats.bytesPeerToInbound(), stats::toString);
+    }
+
+    /**
+     * What a stale {@code EPOLLRDHUP} does to an open channel: Netty marks its read handle for the rest of the
+     * channel's life and stops asking epoll for {@code EPOLLRDHUP}.
+     */
+    private static void staleRdHup(Channel channel) throws IOException {
         try {
             Object handle = channel.unsafe().recvBufAllocHandle();
             Field receivedRdHup = Class.forName("io.netty.channel.epoll.EpollRecvByteAllocatorHandle")
                     .getDeclaredField("receivedRdHup");
             receivedRdHup.setAccessible(true);
             receivedRdHup.setBoolean(handle, true);
+            Method clearFlag = AbstractEpollStreamChannel.class.getSuperclass().getDeclaredMethod("clearFlag", int.class);
+            clearFlag.setAccessible(true);
+            clearFlag.invoke(channel, Native.EPOLLRDHUP);
+        } catch (InvocationTargetException e) {
+            throw new IOException(e.getCause());
         } catch (ReflectiveOperationException e) {
-            throw new IOException("this Netty's epoll read handle has no receivedRdHup mark", e);
+            throw new IOException("this Netty's epoll channel does not keep EPOLLRDHUP as splice-relay expects", e);
         }
     }
 }
