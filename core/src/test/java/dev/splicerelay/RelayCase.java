@@ -8,6 +8,8 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 
+import java.util.Arrays;
+
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The transport and mode combinations every relay guarantee is tested in. */
@@ -32,8 +34,14 @@ enum RelayCase {
         return epoll;
     }
 
-    /** Skips the test where the transport is missing, for example epoll off Linux. */
+    /**
+     * Skips the test where the transport is missing, for example epoll off Linux, or where the case is not among
+     * those {@code -Drelay.cases=EPOLL_SPLICE,...} selects (all by default), so a long test can run for one case.
+     */
     void assumeAvailable() {
+        String selected = System.getProperty("relay.cases", "");
+        assumeTrue(selected.isEmpty() || Arrays.asList(selected.split(",")).contains(name()),
+                () -> name() + " is not in -Drelay.cases=" + selected);
         assumeTrue(!epoll || Epoll.isAvailable(), () -> "epoll unavailable: " + Epoll.unavailabilityCause());
     }
 
