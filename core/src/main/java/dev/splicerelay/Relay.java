@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.AbstractEpollStreamChannel;
 import io.netty.channel.socket.DuplexChannel;
@@ -37,6 +38,7 @@ final class Relay {
     private final Direction peerToInbound;
     private final Instant started = Instant.now();
     private ModeChoice choice;
+    private PipeSplicer splicer;
     private boolean ended;
     private boolean failing;
     private int finishedDirections;
@@ -125,7 +127,7 @@ final class Relay {
             return;
         }
         try {
-            choice = ModeChoice.choose(inbound, peer, config.mode());
+            choice = ModeChoice.choose(inbound, peer, config.mode(), config.spliceEngine());
         } catch (IllegalStateException e) {
             ended = true;
             releaseAndClose(true);
@@ -134,6 +136,12 @@ final class Relay {
         }
         if (choice.mode() != RelayMode.SPLICE) {
             startPumps();
+            return;
+        }
+        if (choice.engine() == SpliceEngine.IO_HANDLE) {
+            startIdleCheck();
+            splicer = new PipeSplicer(this, inboundToPeer, peerToInbound);
+            splicer.start();
             return;
         }
         NettySplice.levelTriggered((AbstractEpollStreamChannel) inbound).addListener((ChannelFutureListener) in ->
@@ -148,9 +156,7 @@ final class Relay {
     }
 
     private void startPumps() {
-        if (!config.idleTimeout().isZero()) {
-            scheduleIdleCheck(config.idleTimeout().toNanos());
-        }
+        startIdleCheck();
         inboundToPeer.start(newPump(inboundToPeer));
         peerToInbound.start(newPump(peerToInbound));
     }
@@ -245,12 +251,28 @@ final class Relay {
         return peerToInbound.bytes();
     }
 
+    /**
+     * Bytes the relay has taken from the other channel and not yet handed to {@code sink}'s socket: those in its
+     * outbound buffer and those in the engine's pipe. On the event loop only.
+     */
+    long bytesHeldFor(Channel sink) {
+        ChannelOutboundBuffer buffer = sink.unsafe().outboundBuffer();
+        long queued = buffer == null ? 0 : buffer.totalPendingWriteBytes();
+        return queued + (splicer == null ? 0 : splicer.inFlightTo(sink));
+    }
+
     void activity() {
         lastActivityNanos = System.nanoTime();
     }
 
     private Direction outgoing(boolean fromInbound) {
         return fromInbound ? inboundToPeer : peerToInbound;
+    }
+
+    private void startIdleCheck() {
+        if (!config.idleTimeout().isZero()) {
+            scheduleIdleCheck(config.idleTimeout().toNanos());
+        }
     }
 
     private void scheduleIdleCheck(long delayNanos) {
@@ -277,6 +299,10 @@ final class Relay {
         ended = true;
         if (idleCheck != null) {
             idleCheck.cancel(false);
+        }
+        if (splicer != null) {
+            // Before the channels close: their fd numbers are free for anyone once they do.
+            splicer.stop();
         }
         releaseAndClose(outcome == RelayOutcome.RESET || outcome == RelayOutcome.ERROR);
         RelayMode mode = choice == null ? RelayMode.COPY : choice.mode();

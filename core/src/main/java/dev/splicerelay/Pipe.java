@@ -1,0 +1,66 @@
+package dev.splicerelay;
+
+import io.netty.channel.unix.FileDescriptor;
+
+import java.io.IOException;
+
+/**
+ * A kernel pipe that the {@link SpliceEngine#IO_HANDLE} engine splices through: bytes go from a source socket into
+ * its write end and from its read end to the sink socket. It is never registered with epoll, so stale epoll events
+ * cannot reach it.
+ *
+ * <p>Ownership: whoever holds the pipe owns its two fds: a {@link PipePool} while the pipe is idle (and then empty),
+ * one direction of one relay while bytes are in flight. {@link #close()} closes both fds exactly once.
+ * Threading: confined to one event loop, except for the pool's final close after that loop has terminated.
+ */
+final class Pipe {
+    /** Linux's default pipe capacity, which a pipe made without {@code F_SETPIPE_SZ} has. */
+    static final int DEFAULT_CAPACITY = 64 * 1024;
+
+    private final FileDescriptor readEnd;
+    private final FileDescriptor writeEnd;
+    private final int capacity;
+    private boolean closed;
+
+    private Pipe(FileDescriptor readEnd, FileDescriptor writeEnd, int capacity) {
+        this.readEnd = readEnd;
+        this.writeEnd = writeEnd;
+        this.capacity = capacity;
+    }
+
+    static Pipe open() throws IOException {
+        FileDescriptor[] ends = EpollIo.pipe();
+        return new Pipe(ends[0], ends[1], DEFAULT_CAPACITY);
+    }
+
+    FileDescriptor readEnd() {
+        return readEnd;
+    }
+
+    FileDescriptor writeEnd() {
+        return writeEnd;
+    }
+
+    /** How many bytes one splice into the empty pipe may move. */
+    int capacity() {
+        return capacity;
+    }
+
+    /** Closes both ends; later calls do nothing. */
+    void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closeQuietly(readEnd);
+        closeQuietly(writeEnd);
+    }
+
+    private static void closeQuietly(FileDescriptor fd) {
+        try {
+            fd.close();
+        } catch (IOException ignored) {
+            // close(2) releases the number even when it reports an error; there is nothing left to do.
+        }
+    }
+}
