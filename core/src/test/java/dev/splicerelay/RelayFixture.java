@@ -51,7 +51,7 @@ final class RelayFixture implements AutoCloseable {
     });
 
     RelayFixture(RelayCase relayCase) throws Exception {
-        this(relayCase, RelayConfig.builder().mode(relayCase.mode()).build());
+        this(relayCase, relayCase.config().build());
     }
 
     RelayFixture(RelayCase relayCase, RelayConfig config) throws Exception {
