@@ -157,7 +157,13 @@ final class EpollIo {
         return ((AbstractEpollStreamChannel) channel).fd();
     }
 
-    /** What a registered socket reports to the engine; never called after its registration was cancelled. */
+    /**
+     * What a registered socket reports to the engine; never called after its registration was cancelled.
+     *
+     * <p>{@link #loopClosing()} comes from Netty's {@code prepareToDestroy}, which Netty 4.2.12 skips when a
+     * shutdown with a quiet period of 0 is requested while the loop runs tasks rather than waits in
+     * {@code epoll_wait}; Netty's own channels then stay open too. {@link PipePool} closes the pipes anyway.
+     */
     interface Listener {
         /** The socket is ready: {@code ops} is a mask of {@link #IN}, {@link #OUT}, {@link #RDHUP}, ... */
         void ready(int ops);

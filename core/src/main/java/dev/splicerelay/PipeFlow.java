@@ -107,7 +107,7 @@ final class PipeFlow {
         if (inPipe == 0) {
             pool.give(pipe);
         } else {
-            pipe.close();
+            pool.discard(pipe);
         }
         pipe = null;
     }

@@ -4,18 +4,24 @@ import io.netty.channel.EventLoop;
 
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The idle, empty {@link Pipe}s of one event loop, at most {@link #MAX_IDLE_PIPES}: a relay takes a pipe when bytes
- * start to move in one direction and gives it back as soon as they are all delivered, so that thousands of mostly
- * idle relays hold no pipes (an unprivileged user gets only about 1,024 pipes of 64 KiB before new ones shrink to a
- * page), and busy ones do not open and close a pipe per burst.
+ * The {@link Pipe}s of one event loop: it keeps at most {@link #MAX_IDLE_PIPES} idle, empty ones. A relay takes a pipe
+ * when bytes start to move in one direction and gives it back as soon as they are all delivered, so that thousands of
+ * mostly idle relays hold no pipes (an unprivileged user gets only about 1,024 pipes of 64 KiB before new ones shrink
+ * to a page), and busy ones do not open and close a pipe per burst.
  *
- * <p>Ownership: the pool owns the pipes it holds; {@link #take()} hands one over, {@link #give(Pipe)} takes it back
- * (closing it if the pool is full). When its event loop terminates, the pool closes what it holds and forgets the
- * loop. Threading: {@link #take()} and {@link #give(Pipe)} run on the pool's event loop only.
+ * <p>Ownership: {@link #take()} lends a pipe to a relay, {@link #give(Pipe)} takes it back empty (closing it if the
+ * pool is full), {@link #discard(Pipe)} closes one that still holds bytes. The pool also remembers the pipes on loan:
+ * when its event loop terminates it closes them with the idle ones and forgets the loop, so no pipe outlives its loop
+ * even if Netty never told the relays that the loop was shutting down (see {@link EpollIo.Listener}).
+ * Threading: {@link #take()}, {@link #give(Pipe)} and {@link #discard(Pipe)} run on the pool's event loop only; the
+ * final close runs after the loop's thread has ended.
  */
 final class PipePool {
     static final int MAX_IDLE_PIPES = 8;
@@ -23,6 +29,7 @@ final class PipePool {
     private static final Map<EventLoop, PipePool> POOLS = new ConcurrentHashMap<>();
 
     private final ArrayDeque<Pipe> idle = new ArrayDeque<>();
+    private final Set<Pipe> lent = Collections.newSetFromMap(new IdentityHashMap<>());
     // Written only by the event loop; volatile so that tests on other threads can read it.
     private volatile int size;
 
@@ -44,24 +51,32 @@ final class PipePool {
         return POOLS.values().stream().mapToInt(PipePool::size).sum();
     }
 
-    /** An empty pipe, from the pool or new. */
+    /** An empty pipe, from the pool or new, on loan until {@link #give} or {@link #discard}. */
     Pipe take() throws IOException {
         Pipe pipe = idle.poll();
         if (pipe == null) {
-            return Pipe.open();
+            pipe = Pipe.open();
         }
         size = idle.size();
+        lent.add(pipe);
         return pipe;
     }
 
     /** Takes back an empty pipe. */
     void give(Pipe pipe) {
+        lent.remove(pipe);
         if (idle.size() < MAX_IDLE_PIPES) {
             idle.push(pipe);
             size = idle.size();
         } else {
             pipe.close();
         }
+    }
+
+    /** Closes a pipe on loan that still holds bytes nobody will deliver. */
+    void discard(Pipe pipe) {
+        lent.remove(pipe);
+        pipe.close();
     }
 
     private int size() {
@@ -74,5 +89,7 @@ final class PipePool {
             pipe.close();
         }
         size = 0;
+        lent.forEach(Pipe::close);
+        lent.clear();
     }
 }
