@@ -23,6 +23,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Threading: all state is confined to the inbound channel's event loop. Events of a peer on another event loop
  * (copy mode only) are handed over to it, so no field needs to be volatile.
  *
+ * <p>Engines: copy and Netty's splice run a {@link Pump} per direction inside Netty's pipelines; the own splice engine
+ * ({@link PipeSplicer}) takes both channels from Netty instead, and {@link #end} stops it before the channels close.
+ *
  * <p>Ending: when both directions have shut down their sink's output the relay is {@link RelayOutcome#COMPLETED} and
  * closes both channels. On a reset, an error or an early close it resets both sides ({@code SO_LINGER} 0), so a
  * broken stream is never mistaken for a complete one; on an idle timeout it closes them.

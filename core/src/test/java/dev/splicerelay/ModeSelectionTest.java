@@ -44,6 +44,7 @@ class ModeSelectionTest {
 
     @Test
     void theAutoEngineUsesSpliceToForAChannelThatLingersAndSaysWhy() throws Exception {
+        RelayCase.EPOLL_SPLICE_OWN.assumeAvailable();
         RelayStats stats = relayBothWays(RelayCase.EPOLL_SPLICE, fixture -> new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
