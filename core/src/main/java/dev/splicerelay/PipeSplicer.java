@@ -51,8 +51,11 @@ final class PipeSplicer {
     void start() {
         inboundToPeer.flushEarly();
         peerToInbound.flushEarly();
-        both(barrier(inbound.channel()), barrier(peer.channel()),
-                () -> both(inbound.deregister(), peer.deregister(), this::takeOver));
+        both(barrier(inbound.channel()), barrier(peer.channel()), () -> {
+            if (!stopped) {
+                both(inbound.deregister(), peer.deregister(), this::takeOver);
+            }
+        });
     }
 
     /** Bytes taken from the other channel and not yet delivered to {@code sink}. */
