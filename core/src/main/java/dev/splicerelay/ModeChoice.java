@@ -51,7 +51,8 @@ final class ModeChoice {
             String nettyObstacle = NettySplice.unavailableReason();
             if (ownObstacle == null) {
                 return new ModeChoice(RelayMode.SPLICE, SpliceEngine.IO_HANDLE, CHANNELS_CAN_SPLICE
-                        + "; engine IO_HANDLE (splice-relay's own, on Netty's I/O registration API)"
+                        + "; engine IO_HANDLE (splice-relay's own, on Netty's I/O registration API; "
+                        + PipeSizer.mechanism() + ")"
                         + (engine == SpliceEngine.IO_HANDLE ? ", as requested" : ""));
             }
             if (engine == SpliceEngine.IO_HANDLE) {
