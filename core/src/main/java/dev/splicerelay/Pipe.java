@@ -9,8 +9,9 @@ import java.io.IOException;
  * its write end and from its read end to the sink socket. It is never registered with epoll, so stale epoll events
  * cannot reach it.
  *
- * <p>Ownership: whoever holds the pipe owns its two fds: a {@link PipePool} while the pipe is idle (and then empty),
- * one direction of one relay while bytes are in flight. {@link #close()} closes both fds exactly once.
+ * <p>Ownership: a pipe belongs to the {@link PipePool} of its event loop, which keeps it while it is idle (and then
+ * empty) and lends it to one direction of one relay while bytes are in flight. {@link #close()} closes both fds
+ * exactly once, whoever calls it first.
  * Threading: confined to one event loop, except for the pool's final close after that loop has terminated.
  */
 final class Pipe {
