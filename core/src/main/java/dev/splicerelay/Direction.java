@@ -58,18 +58,33 @@ final class Direction {
     }
 
     void start(Pump pump) {
+        flushEarly();
+        this.pump = pump;
+        if (sourceEnded()) {
+            finish();
+        } else {
+            pump.start();
+        }
+    }
+
+    /** Writes and flushes the buffers that reached the source's handler before the relay started. */
+    void flushEarly() {
         ByteBuf buf;
         while ((buf = early.poll()) != null) {
             forward(buf);
         }
         unflushed = false;
         sink.flush();
-        this.pump = pump;
-        if (sourceEofBeforeStart || Relay.isInputShutdown(source)) {
-            finish();
-        } else {
-            pump.start();
-        }
+    }
+
+    /** Whether buffers that reached the source's handler wait for {@link #flushEarly()}. */
+    boolean holdsEarly() {
+        return !early.isEmpty();
+    }
+
+    /** Whether Netty has already read the source's end of stream: its bytes all went through the pipeline. */
+    boolean sourceEnded() {
+        return sourceEofBeforeStart || Relay.isInputShutdown(source);
     }
 
     void onRead(Object msg) {

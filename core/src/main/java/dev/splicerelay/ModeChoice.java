@@ -7,19 +7,29 @@ import io.netty.channel.epoll.AbstractEpollStreamChannel;
 import java.util.Map;
 
 /**
- * The mode a relay runs in, and why: decided once, when the relay starts.
+ * The mode a relay runs in, the splice engine if it splices, and why: decided once, when the relay starts.
  */
 final class ModeChoice {
+    private static final String CHANNELS_CAN_SPLICE =
+            "both channels are epoll stream channels on one event loop and no other handler sees the bytes";
+
     private final RelayMode mode;
+    private final SpliceEngine engine;
     private final String reason;
 
-    private ModeChoice(RelayMode mode, String reason) {
+    private ModeChoice(RelayMode mode, SpliceEngine engine, String reason) {
         this.mode = mode;
+        this.engine = engine;
         this.reason = reason;
     }
 
     RelayMode mode() {
         return mode;
+    }
+
+    /** {@link SpliceEngine#IO_HANDLE} or {@link SpliceEngine#SPLICE_TO} when splicing, {@code null} when copying. */
+    SpliceEngine engine() {
+        return engine;
     }
 
     String reason() {
@@ -28,28 +38,41 @@ final class ModeChoice {
 
     /**
      * @throws IllegalStateException if {@code requested} is {@link RelayMode#SPLICE} and the channels cannot splice
+     *                               with {@code engine}
      */
-    static ModeChoice choose(Channel inbound, Channel peer, RelayMode requested) {
+    static ModeChoice choose(Channel inbound, Channel peer, RelayMode requested, SpliceEngine engine) {
         if (requested == RelayMode.COPY) {
-            return new ModeChoice(RelayMode.COPY, "COPY was requested");
+            return new ModeChoice(RelayMode.COPY, null, "COPY was requested");
         }
         String obstacle = spliceObstacle(inbound, peer);
         if (obstacle == null) {
-            return new ModeChoice(RelayMode.SPLICE,
-                    "both channels are epoll stream channels on one event loop and no other handler sees the bytes");
+            String ownObstacle = engine == SpliceEngine.SPLICE_TO ? "SPLICE_TO was requested"
+                    : EpollIo.obstacle(inbound, peer);
+            String nettyObstacle = NettySplice.unavailableReason();
+            if (ownObstacle == null) {
+                return new ModeChoice(RelayMode.SPLICE, SpliceEngine.IO_HANDLE, CHANNELS_CAN_SPLICE
+                        + "; engine IO_HANDLE (splice-relay's own, on Netty's I/O registration API; "
+                        + PipeSizer.mechanism() + ")"
+                        + (engine == SpliceEngine.IO_HANDLE ? ", as requested" : ""));
+            }
+            if (engine == SpliceEngine.IO_HANDLE) {
+                obstacle = "the IO_HANDLE engine cannot run: " + ownObstacle;
+            } else if (nettyObstacle == null) {
+                return new ModeChoice(RelayMode.SPLICE, SpliceEngine.SPLICE_TO, CHANNELS_CAN_SPLICE
+                        + "; engine SPLICE_TO (Netty's spliceTo), because " + ownObstacle);
+            } else {
+                obstacle = engine == SpliceEngine.SPLICE_TO ? nettyObstacle
+                        : "neither splice engine can run: " + ownObstacle + "; " + nettyObstacle;
+            }
         }
         if (requested == RelayMode.SPLICE) {
             throw new IllegalStateException("SPLICE mode cannot be used: " + obstacle);
         }
-        return new ModeChoice(RelayMode.COPY, "cannot splice: " + obstacle);
+        return new ModeChoice(RelayMode.COPY, null, "cannot splice: " + obstacle);
     }
 
-    /** What keeps the two channels from splicing, or {@code null} if nothing does. */
+    /** What keeps the two channels from splicing with either engine, or {@code null} if nothing does. */
     static String spliceObstacle(Channel inbound, Channel peer) {
-        String unavailable = NettySplice.unavailableReason();
-        if (unavailable != null) {
-            return unavailable;
-        }
         if (!(inbound instanceof AbstractEpollStreamChannel)) {
             return "the inbound channel is a " + inbound.getClass().getSimpleName() + ", not an epoll stream channel";
         }

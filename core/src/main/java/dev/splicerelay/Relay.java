@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.AbstractEpollStreamChannel;
 import io.netty.channel.socket.DuplexChannel;
@@ -22,6 +23,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Threading: all state is confined to the inbound channel's event loop. Events of a peer on another event loop
  * (copy mode only) are handed over to it, so no field needs to be volatile.
  *
+ * <p>Engines: copy and Netty's splice run a {@link Pump} per direction inside Netty's pipelines; the own splice engine
+ * ({@link PipeSplicer}) takes both channels from Netty instead, and {@link #end} stops it before the channels close.
+ *
  * <p>Ending: when both directions have shut down their sink's output the relay is {@link RelayOutcome#COMPLETED} and
  * closes both channels. On a reset, an error or an early close it resets both sides ({@code SO_LINGER} 0), so a
  * broken stream is never mistaken for a complete one; on an idle timeout it closes them.
@@ -37,6 +41,7 @@ final class Relay {
     private final Direction peerToInbound;
     private final Instant started = Instant.now();
     private ModeChoice choice;
+    private PipeSplicer splicer;
     private boolean ended;
     private boolean failing;
     private int finishedDirections;
@@ -125,7 +130,7 @@ final class Relay {
             return;
         }
         try {
-            choice = ModeChoice.choose(inbound, peer, config.mode());
+            choice = ModeChoice.choose(inbound, peer, config.mode(), config.spliceEngine());
         } catch (IllegalStateException e) {
             ended = true;
             releaseAndClose(true);
@@ -134,6 +139,12 @@ final class Relay {
         }
         if (choice.mode() != RelayMode.SPLICE) {
             startPumps();
+            return;
+        }
+        if (choice.engine() == SpliceEngine.IO_HANDLE) {
+            startIdleCheck();
+            splicer = new PipeSplicer(this, inboundToPeer, peerToInbound);
+            splicer.start();
             return;
         }
         NettySplice.levelTriggered((AbstractEpollStreamChannel) inbound).addListener((ChannelFutureListener) in ->
@@ -148,9 +159,7 @@ final class Relay {
     }
 
     private void startPumps() {
-        if (!config.idleTimeout().isZero()) {
-            scheduleIdleCheck(config.idleTimeout().toNanos());
-        }
+        startIdleCheck();
         inboundToPeer.start(newPump(inboundToPeer));
         peerToInbound.start(newPump(peerToInbound));
     }
@@ -245,12 +254,28 @@ final class Relay {
         return peerToInbound.bytes();
     }
 
+    /**
+     * Bytes the relay has taken from the other channel and not yet handed to {@code sink}'s socket: those in its
+     * outbound buffer and those in the engine's pipe. On the event loop only.
+     */
+    long bytesHeldFor(Channel sink) {
+        ChannelOutboundBuffer buffer = sink.unsafe().outboundBuffer();
+        long queued = buffer == null ? 0 : buffer.totalPendingWriteBytes();
+        return queued + (splicer == null ? 0 : splicer.inFlightTo(sink));
+    }
+
     void activity() {
         lastActivityNanos = System.nanoTime();
     }
 
     private Direction outgoing(boolean fromInbound) {
         return fromInbound ? inboundToPeer : peerToInbound;
+    }
+
+    private void startIdleCheck() {
+        if (!config.idleTimeout().isZero()) {
+            scheduleIdleCheck(config.idleTimeout().toNanos());
+        }
     }
 
     private void scheduleIdleCheck(long delayNanos) {
@@ -277,6 +302,10 @@ final class Relay {
         ended = true;
         if (idleCheck != null) {
             idleCheck.cancel(false);
+        }
+        if (splicer != null) {
+            // Before the channels close: their fd numbers are free for anyone once they do.
+            splicer.stop();
         }
         releaseAndClose(outcome == RelayOutcome.RESET || outcome == RelayOutcome.ERROR);
         RelayMode mode = choice == null ? RelayMode.COPY : choice.mode();

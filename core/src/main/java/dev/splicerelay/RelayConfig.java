@@ -9,6 +9,7 @@ import java.util.Objects;
  * <pre>{@code
  * RelayConfig config = RelayConfig.builder()
  *         .mode(RelayMode.AUTO)
+ *         .spliceEngine(SpliceEngine.AUTO)
  *         .idleTimeout(Duration.ofMinutes(5))
  *         .build();
  * }</pre>
@@ -20,14 +21,19 @@ public final class RelayConfig {
     private static final RelayConfig DEFAULTS = builder().build();
 
     private final RelayMode mode;
+    private final SpliceEngine spliceEngine;
     private final Duration idleTimeout;
 
     private RelayConfig(Builder builder) {
         this.mode = builder.mode;
+        this.spliceEngine = builder.spliceEngine;
         this.idleTimeout = builder.idleTimeout;
     }
 
-    /** {@link RelayMode#AUTO} and an idle timeout of {@value #DEFAULT_IDLE_TIMEOUT_SECONDS} seconds. */
+    /**
+     * {@link RelayMode#AUTO}, {@link SpliceEngine#AUTO} and an idle timeout of {@value #DEFAULT_IDLE_TIMEOUT_SECONDS}
+     * seconds.
+     */
     public static RelayConfig defaults() {
         return DEFAULTS;
     }
@@ -38,11 +44,16 @@ public final class RelayConfig {
 
     /** A builder that starts from this configuration. */
     public Builder toBuilder() {
-        return new Builder().mode(mode).idleTimeout(idleTimeout);
+        return new Builder().mode(mode).spliceEngine(spliceEngine).idleTimeout(idleTimeout);
     }
 
     public RelayMode mode() {
         return mode;
+    }
+
+    /** The engine a splicing relay uses; see {@link SpliceEngine}. */
+    public SpliceEngine spliceEngine() {
+        return spliceEngine;
     }
 
     /** How long both directions may stay without a byte before the relay closes both sides; zero disables it. */
@@ -52,12 +63,13 @@ public final class RelayConfig {
 
     @Override
     public String toString() {
-        return "RelayConfig{mode=" + mode + ", idleTimeout=" + idleTimeout + '}';
+        return "RelayConfig{mode=" + mode + ", spliceEngine=" + spliceEngine + ", idleTimeout=" + idleTimeout + '}';
     }
 
     /** Builds a {@link RelayConfig}; every setter validates its argument at once. */
     public static final class Builder {
         private RelayMode mode = RelayMode.AUTO;
+        private SpliceEngine spliceEngine = SpliceEngine.AUTO;
         private Duration idleTimeout = Duration.ofSeconds(DEFAULT_IDLE_TIMEOUT_SECONDS);
 
         private Builder() {
@@ -65,6 +77,14 @@ public final class RelayConfig {
 
         public Builder mode(RelayMode mode) {
             this.mode = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /**
+         * The engine used when the relay splices; ignored when it copies. {@link SpliceEngine#AUTO} by default.
+         */
+        public Builder spliceEngine(SpliceEngine spliceEngine) {
+            this.spliceEngine = Objects.requireNonNull(spliceEngine, "spliceEngine");
             return this;
         }
 

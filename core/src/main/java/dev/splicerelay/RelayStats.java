@@ -46,7 +46,10 @@ public final class RelayStats {
         return mode;
     }
 
-    /** Why {@link #mode()} was chosen, for example which precondition of splicing did not hold. */
+    /**
+     * Why {@link #mode()} was chosen, for example which precondition of splicing did not hold; when splicing, also
+     * which {@link SpliceEngine} ran ({@code "engine IO_HANDLE"} or {@code "engine SPLICE_TO"}) and why.
+     */
     public String modeReason() {
         return modeReason;
     }

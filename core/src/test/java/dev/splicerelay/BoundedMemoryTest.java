@@ -2,7 +2,6 @@ package dev.splicerelay;
 
 import dev.splicerelay.Streams.Transfer;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.WriteBufferWaterMark;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
@@ -42,9 +41,10 @@ class BoundedMemoryTest {
              Socket client = fixture.connect();
              Socket backend = fixture.acceptBackend()) {
             Future<Transfer> sent = fixture.async(() -> Streams.send(client, SENT, 1, true));
-            Channel peer = fixture.nextRelay().peer();
+            RelayFixture.Relayed relay = fixture.nextRelay();
+            Channel peer = relay.peer();
 
-            long peak = peakHeldBytes(peer, 3000);
+            long peak = peakHeldBytes(relay, 3000);
             assertFalse(sent.isDone(), "the sender was not held back");
             assertWithinBound(relayCase, peer, peak);
 
@@ -66,12 +66,13 @@ class BoundedMemoryTest {
              Socket client = fixture.connect();
              Socket backend = fixture.acceptBackend()) {
             Future<Transfer> sent = fixture.async(() -> Streams.send(client, SENT, 2, true));
-            Channel peer = fixture.nextRelay().peer();
+            RelayFixture.Relayed relay = fixture.nextRelay();
+            Channel peer = relay.peer();
             InputStream in = backend.getInputStream();
             byte[] beforeStall = in.readNBytes(READ_BEFORE_STALL);
 
             long cpuBefore = ProcessCpu.nanos();
-            long peak = peakHeldBytes(peer, STALL_MILLIS);
+            long peak = peakHeldBytes(relay, STALL_MILLIS);
             long cpuMillis = TimeUnit.NANOSECONDS.toMillis(ProcessCpu.nanos() - cpuBefore);
             System.out.printf("%s: %d ms of process CPU while the reader stopped for %d ms%n",
                     relayCase, cpuMillis, STALL_MILLIS);
@@ -86,12 +87,16 @@ class BoundedMemoryTest {
         }
     }
 
-    /** The most bytes the relay held for {@code peer} at any sample, every 5 ms for {@code millis}. */
-    private static long peakHeldBytes(Channel peer, long millis) throws Exception {
+    /**
+     * The most bytes the relay held for its peer (in the peer's outbound buffer or the own engine's pipe) at any
+     * sample, every 5 ms for {@code millis}.
+     */
+    private static long peakHeldBytes(RelayFixture.Relayed relay, long millis) throws Exception {
+        Channel peer = relay.peer();
         long peak = 0;
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         while (System.nanoTime() < deadline) {
-            peak = Math.max(peak, peer.eventLoop().submit(() -> pendingBytes(peer)).get());
+            peak = Math.max(peak, peer.eventLoop().submit(() -> relay.handler().relay().bytesHeldFor(peer)).get());
             Thread.sleep(5);
         }
         return peak;
@@ -104,10 +109,5 @@ class BoundedMemoryTest {
                 relayCase, peak, bound);
         assertTrue(peak > 0, "nothing was ever held: the measurement is broken");
         assertTrue(peak <= bound, "held " + peak + " bytes, more than the bound of " + bound);
-    }
-
-    private static long pendingBytes(Channel channel) {
-        ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
-        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
     }
 }

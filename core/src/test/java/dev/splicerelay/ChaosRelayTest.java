@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,7 +17,6 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -77,12 +75,11 @@ class ChaosRelayTest {
     }
 
     private static void runChaos(RelayCase relayCase, int connections, long seed) throws Exception {
-        File fdDir = new File("/proc/self/fd");
         try (RelayFixture fixture = new RelayFixture(relayCase)) {
             // One clean connection first, so that classes and jar files opened on first use are not counted.
             new Plan(1024, 1024, 0, 1, Fault.NONE, 0, 0).run(fixture, fixture.connect(), fixture.acceptBackend(),
                     fixture.nextRelay());
-            int fdBaseline = Objects.requireNonNull(fdDir.list()).length;
+            int fdBaseline = OpenFds.exceptPooledPipes();
             long directBaseline = PlatformDependent.usedDirectMemory();
             SplittableRandom random = new SplittableRandom(seed);
             Map<Fault, Integer> counts = new EnumMap<>(Fault.class);
@@ -100,7 +97,7 @@ class ChaosRelayTest {
                     connection.get(60, TimeUnit.SECONDS);
                 }
             }
-            int fds = awaitFds(fdDir, fdBaseline);
+            int fds = awaitFds(fdBaseline);
             long direct = PlatformDependent.usedDirectMemory();
             System.out.printf("%s: %d connections %s; fds %d -> %d; Netty direct memory %d -> %d bytes%n",
                     relayCase, connections, counts, fdBaseline, fds, directBaseline, direct);
@@ -111,10 +108,10 @@ class ChaosRelayTest {
         }
     }
 
-    private static int awaitFds(File fdDir, int limit) throws InterruptedException {
+    private static int awaitFds(int limit) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         int open;
-        while ((open = Objects.requireNonNull(fdDir.list()).length) > limit && System.nanoTime() < deadline) {
+        while ((open = OpenFds.exceptPooledPipes()) > limit && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
         return open;

@@ -28,7 +28,7 @@ class HandshakeHandOffTest {
     @ParameterizedTest(name = "{0}")
     @EnumSource(RelayCase.class)
     void bytesSentRightAfterTheHandshakeReachThePeerFirstAndInOrder(RelayCase relayCase) throws Exception {
-        RelayConfig config = RelayConfig.builder().mode(relayCase.mode()).build();
+        RelayConfig config = relayCase.config().build();
         try (RelayFixture fixture = new RelayFixture(relayCase, f -> new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
@@ -48,7 +48,7 @@ class HandshakeHandOffTest {
             }
             RelayStats stats = fixture.nextStats();
             assertEquals(RelayOutcome.COMPLETED, stats.outcome(), stats::toString);
-            assertEquals(relayCase.mode(), stats.mode(), stats::toString);
+            relayCase.assertRanIn(stats);
             assertEquals(PAYLOAD, stats.bytesInboundToPeer(), stats::toString);
         }
     }

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * their pipes). They all stay open, the idle process uses next to no CPU, and the memory each one costs is reported.
  * The test raises its own fd limit where it may ({@code prlimit}, which needs {@code CAP_SYS_RESOURCE} to go past the
  * hard limit); otherwise it opens as many as the limit allows and says so. A relay costs four fds here (the test's
- * client and backend sockets are in this process too), eight when it splices. In the long suite.
+ * client and backend sockets are in this process too), eight when Netty's spliceTo holds its pipes. In the long suite.
  *
  * <p>The test's own client and backend sockets live in the same process, so the memory is measured twice: for
  * direct client-to-backend pairs, and for relayed ones. The difference is what the relay itself costs.
@@ -44,7 +44,7 @@ class IdleRelaysAtScaleTest {
     void idleRelaysByTheThousandStayOpenWithoutSpinning(RelayCase relayCase) throws Exception {
         File fdDir = new File("/proc/self/fd");
         try (RelayFixture fixture = new RelayFixture(relayCase)) {
-            int fdsPerRelay = relayCase.mode() == RelayMode.SPLICE ? 8 : 4;
+            int fdsPerRelay = relayCase.holdsPipesWhileIdle() ? 8 : 4;
             long fdLimit = fdLimit();
             int count = (int) Math.min(TARGET, (fdLimit - openFds(fdDir) - FD_MARGIN) / fdsPerRelay);
             if (count < TARGET) {

@@ -19,7 +19,7 @@ class IdleTimeoutTest {
     @ParameterizedTest(name = "{0}")
     @EnumSource(RelayCase.class)
     void closesBothSidesWhenNoByteMovesForTheTimeout(RelayCase relayCase) throws Exception {
-        RelayConfig config = RelayConfig.builder().mode(relayCase.mode()).idleTimeout(Duration.ofMillis(300)).build();
+        RelayConfig config = relayCase.config().idleTimeout(Duration.ofMillis(300)).build();
         try (RelayFixture fixture = new RelayFixture(relayCase, config);
              Socket client = fixture.connect();
              Socket backend = fixture.acceptBackend()) {
@@ -39,7 +39,7 @@ class IdleTimeoutTest {
     @ParameterizedTest(name = "{0}")
     @EnumSource(RelayCase.class)
     void bytesTricklingMoreOftenThanTheTimeoutKeepTheRelayOpen(RelayCase relayCase) throws Exception {
-        RelayConfig config = RelayConfig.builder().mode(relayCase.mode()).idleTimeout(Duration.ofMillis(400)).build();
+        RelayConfig config = relayCase.config().idleTimeout(Duration.ofMillis(400)).build();
         try (RelayFixture fixture = new RelayFixture(relayCase, config);
              Socket client = fixture.connect();
              Socket backend = fixture.acceptBackend()) {

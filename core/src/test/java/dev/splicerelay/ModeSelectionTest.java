@@ -38,6 +38,43 @@ class ModeSelectionTest {
             }
         });
         assertEquals(RelayMode.SPLICE, stats.mode(), stats::toString);
+        String engine = EpollIo.unavailableReason() == null ? "engine IO_HANDLE" : "engine SPLICE_TO";
+        assertTrue(stats.modeReason().contains(engine), stats::toString);
+    }
+
+    @Test
+    void theAutoEngineUsesSpliceToForAChannelThatLingersAndSaysWhy() throws Exception {
+        RelayCase.EPOLL_SPLICE_OWN.assumeAvailable();
+        RelayStats stats = relayBothWays(RelayCase.EPOLL_SPLICE, fixture -> new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.config().setOption(ChannelOption.SO_LINGER, 5);
+                fixture.relay(ch, AUTO);
+            }
+        });
+        assertEquals(RelayMode.SPLICE, stats.mode(), stats::toString);
+        assertTrue(stats.modeReason().contains("engine SPLICE_TO"), stats::toString);
+        assertTrue(stats.modeReason().contains("SO_LINGER"), stats::toString);
+    }
+
+    @Test
+    void theOwnEngineRequestedWhereItCannotRunFailsTheSpliceRelayWithTheReason() throws Exception {
+        RelayConfig own = RelayCase.EPOLL_SPLICE_OWN.config().build();
+        try (RelayFixture fixture = new RelayFixture(RelayCase.EPOLL_SPLICE, f -> new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.config().setOption(ChannelOption.SO_LINGER, 5);
+                f.relay(ch, own);
+            }
+        });
+             Socket client = fixture.connect();
+             Socket backend = fixture.acceptBackend()) {
+            ExecutionException failure = assertThrows(ExecutionException.class,
+                    () -> fixture.nextRelay().completion().get(5, TimeUnit.SECONDS));
+            assertInstanceOf(IllegalStateException.class, failure.getCause());
+            assertTrue(failure.getCause().getMessage().startsWith(
+                    "SPLICE mode cannot be used: the IO_HANDLE engine cannot run: "), failure.getCause()::getMessage);
+        }
     }
 
     @Test

@@ -10,24 +10,50 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 
 import java.util.Arrays;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** The transport and mode combinations every relay guarantee is tested in. */
+/**
+ * The transport, mode and splice engine combinations every relay guarantee is tested in: {@link #EPOLL_SPLICE} is
+ * Netty's {@code spliceTo}, {@link #EPOLL_SPLICE_OWN} splice-relay's own {@link SpliceEngine#IO_HANDLE} engine.
+ */
 enum RelayCase {
-    NIO_COPY(false, RelayMode.COPY),
-    EPOLL_COPY(true, RelayMode.COPY),
-    EPOLL_SPLICE(true, RelayMode.SPLICE);
+    NIO_COPY(false, RelayMode.COPY, SpliceEngine.AUTO),
+    EPOLL_COPY(true, RelayMode.COPY, SpliceEngine.AUTO),
+    EPOLL_SPLICE(true, RelayMode.SPLICE, SpliceEngine.SPLICE_TO),
+    EPOLL_SPLICE_OWN(true, RelayMode.SPLICE, SpliceEngine.IO_HANDLE);
 
     private final boolean epoll;
     private final RelayMode mode;
+    private final SpliceEngine engine;
 
-    RelayCase(boolean epoll, RelayMode mode) {
+    RelayCase(boolean epoll, RelayMode mode, SpliceEngine engine) {
         this.epoll = epoll;
         this.mode = mode;
+        this.engine = engine;
     }
 
     RelayMode mode() {
         return mode;
+    }
+
+    /** A configuration builder with the case's mode and splice engine. */
+    RelayConfig.Builder config() {
+        return RelayConfig.builder().mode(mode).spliceEngine(engine);
+    }
+
+    /** Whether an idle relay of this case holds pipes: only Netty's spliceTo keeps them for the relay's life. */
+    boolean holdsPipesWhileIdle() {
+        return this == EPOLL_SPLICE;
+    }
+
+    /** Asserts that {@code stats} come from a relay that ran in this case's mode and, if it spliced, engine. */
+    void assertRanIn(RelayStats stats) {
+        assertEquals(mode, stats.mode(), stats::toString);
+        if (mode == RelayMode.SPLICE) {
+            assertTrue(stats.modeReason().contains("engine " + engine), stats::toString);
+        }
     }
 
     boolean epoll() {
@@ -35,14 +61,17 @@ enum RelayCase {
     }
 
     /**
-     * Skips the test where the transport is missing, for example epoll off Linux, or where the case is not among
-     * those {@code -Drelay.cases=EPOLL_SPLICE,...} selects (all by default), so a long test can run for one case.
+     * Skips the test where the transport is missing, for example epoll off Linux, or the engine, for example the
+     * own engine on Netty 4.1, or where the case is not among those {@code -Drelay.cases=EPOLL_SPLICE,...} selects
+     * (all by default), so a long test can run for one case.
      */
     void assumeAvailable() {
         String selected = System.getProperty("relay.cases", "");
         assumeTrue(selected.isEmpty() || Arrays.asList(selected.split(",")).contains(name()),
                 () -> name() + " is not in -Drelay.cases=" + selected);
         assumeTrue(!epoll || Epoll.isAvailable(), () -> "epoll unavailable: " + Epoll.unavailabilityCause());
+        assumeTrue(engine != SpliceEngine.IO_HANDLE || EpollIo.unavailableReason() == null,
+                EpollIo::unavailableReason);
     }
 
     /**

@@ -12,6 +12,7 @@ class RelayConfigTest {
     void defaultsSuitAProxy() {
         RelayConfig config = RelayConfig.defaults();
         assertEquals(RelayMode.AUTO, config.mode());
+        assertEquals(SpliceEngine.AUTO, config.spliceEngine());
         assertEquals(Duration.ofMinutes(10), config.idleTimeout());
     }
 
@@ -26,15 +27,19 @@ class RelayConfigTest {
     void nullsAreRejectedWithTheirName() {
         assertEquals("mode", assertThrows(NullPointerException.class,
                 () -> RelayConfig.builder().mode(null)).getMessage());
+        assertEquals("spliceEngine", assertThrows(NullPointerException.class,
+                () -> RelayConfig.builder().spliceEngine(null)).getMessage());
         assertEquals("idleTimeout", assertThrows(NullPointerException.class,
                 () -> RelayConfig.builder().idleTimeout(null)).getMessage());
     }
 
     @Test
     void toBuilderKeepsEveryOption() {
-        RelayConfig config = RelayConfig.builder().mode(RelayMode.COPY).idleTimeout(Duration.ZERO).build();
+        RelayConfig config = RelayConfig.builder().mode(RelayMode.COPY).spliceEngine(SpliceEngine.SPLICE_TO)
+                .idleTimeout(Duration.ZERO).build();
         RelayConfig copy = config.toBuilder().build();
         assertEquals(RelayMode.COPY, copy.mode());
+        assertEquals(SpliceEngine.SPLICE_TO, copy.spliceEngine());
         assertEquals(Duration.ZERO, copy.idleTimeout());
     }
 }

@@ -7,7 +7,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.epoll.AbstractEpollStreamChannel;
 import io.netty.channel.epoll.Native;
 import io.netty.channel.socket.DuplexChannel;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -38,13 +37,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(30)
 class StaleEpollEventTest {
     private static final int SIZE = 4 << 20;
-    private static final RelayConfig SPLICE = RelayConfig.builder().mode(RelayMode.SPLICE).build();
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = RelayCase.class, names = {"EPOLL_COPY", "EPOLL_SPLICE"})
+    @EnumSource(value = RelayCase.class, names = {"EPOLL_COPY", "EPOLL_SPLICE", "EPOLL_SPLICE_OWN"})
     void aPeerWhoseInputWasShutDownBeforeItConnectedFailsTheRelayInsteadOfEndingItsStream(RelayCase relayCase)
             throws Exception {
-        RelayConfig config = RelayConfig.builder().mode(relayCase.mode()).build();
+        RelayConfig config = relayCase.config().build();
         try (RelayFixture fixture = new RelayFixture(relayCase, f -> new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
@@ -64,14 +62,16 @@ class StaleEpollEventTest {
         }
     }
 
-    @Test
-    void aStaleRdHupBeforeTheStartDoesNotEndTheSplicedStream() throws Exception {
-        RelayCase.EPOLL_SPLICE.assumeAvailable();
-        try (RelayFixture fixture = new RelayFixture(RelayCase.EPOLL_SPLICE, f -> new ChannelInitializer<>() {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = RelayCase.class, names = {"EPOLL_SPLICE", "EPOLL_SPLICE_OWN"})
+    void aStaleRdHupBeforeTheStartDoesNotEndTheSplicedStream(RelayCase relayCase) throws Exception {
+        relayCase.assumeAvailable();
+        RelayConfig splice = relayCase.config().build();
+        try (RelayFixture fixture = new RelayFixture(relayCase, f -> new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) throws Exception {
                 staleRdHup(ch);
-                f.relay(ch, SPLICE);
+                f.relay(ch, splice);
             }
         });
              Socket client = fixture.connect();
@@ -82,16 +82,18 @@ class StaleEpollEventTest {
             assertEquals(Streams.expected(SIZE, 3), Streams.receive(client), "backend to client");
             up.get(10, TimeUnit.SECONDS);
             down.get(10, TimeUnit.SECONDS);
-            assertSplicedToCompletion(fixture.nextStats(), SIZE);
+            assertSplicedToCompletion(relayCase, fixture.nextStats(), SIZE);
         }
     }
 
-    @Test
-    void aFinWaitingUnseenWhenTheRelayStartsEndsTheSplicedStreamAfterItsBytes() throws Exception {
-        RelayCase.EPOLL_SPLICE.assumeAvailable();
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = RelayCase.class, names = {"EPOLL_SPLICE", "EPOLL_SPLICE_OWN"})
+    void aFinWaitingUnseenWhenTheRelayStartsEndsTheSplicedStreamAfterItsBytes(RelayCase relayCase) throws Exception {
+        relayCase.assumeAvailable();
+        RelayConfig splice = relayCase.config().build();
         int size = 100_000;
         CompletableFuture<Channel> accepted = new CompletableFuture<>();
-        try (RelayFixture fixture = new RelayFixture(RelayCase.EPOLL_SPLICE, f -> new ChannelInitializer<>() {
+        try (RelayFixture fixture = new RelayFixture(relayCase, f -> new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) throws Exception {
                 // With AUTO_READ off and EPOLLRDHUP no longer asked for, nothing tells Netty of the client's FIN.
@@ -102,19 +104,19 @@ class StaleEpollEventTest {
              Socket client = fixture.connect()) {
             Streams.send(client, size, 4, true);
             Channel inbound = accepted.get(10, TimeUnit.SECONDS);
-            inbound.eventLoop().execute(() -> fixture.relay(inbound, SPLICE));
+            inbound.eventLoop().execute(() -> fixture.relay(inbound, splice));
             try (Socket backend = fixture.acceptBackend()) {
                 assertEquals(Streams.expected(size, 4), Streams.receive(backend), "client to backend");
                 Streams.send(backend, size, 5, true);
                 assertEquals(Streams.expected(size, 5), Streams.receive(client), "backend to client");
             }
-            assertSplicedToCompletion(fixture.nextStats(), size);
+            assertSplicedToCompletion(relayCase, fixture.nextStats(), size);
         }
     }
 
-    private static void assertSplicedToCompletion(RelayStats stats, long size) {
+    private static void assertSplicedToCompletion(RelayCase relayCase, RelayStats stats, long size) {
         assertEquals(RelayOutcome.COMPLETED, stats.outcome(), stats::toString);
-        assertEquals(RelayMode.SPLICE, stats.mode(), stats::toString);
+        relayCase.assertRanIn(stats);
         assertEquals(size, stats.bytesInboundToPeer(), stats::toString);
         assertEquals(size, stats.bytesPeerToInbound(), stats::toString);
     }

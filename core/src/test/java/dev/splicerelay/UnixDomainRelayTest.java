@@ -51,7 +51,7 @@ class UnixDomainRelayTest {
     Path dir;
 
     static Stream<Arguments> casesAndInbound() {
-        return Stream.of(RelayCase.EPOLL_COPY, RelayCase.EPOLL_SPLICE)
+        return Stream.of(RelayCase.EPOLL_COPY, RelayCase.EPOLL_SPLICE, RelayCase.EPOLL_SPLICE_OWN)
                 .flatMap(c -> Stream.of(Arguments.of(c, "tcp"), Arguments.of(c, "unix")));
     }
 
@@ -62,7 +62,7 @@ class UnixDomainRelayTest {
         boolean unixInbound = inbound.equals("unix");
         Path backendPath = dir.resolve("backend.sock");
         Path relayPath = dir.resolve("relay.sock");
-        RelayConfig config = RelayConfig.builder().mode(relayCase.mode()).build();
+        RelayConfig config = relayCase.config().build();
         BlockingQueue<SpliceRelayHandler> relays = new LinkedBlockingQueue<>();
         EventLoopGroup group = relayCase.newGroup(1);
         ExecutorService peers = Executors.newCachedThreadPool();
@@ -102,7 +102,7 @@ class UnixDomainRelayTest {
             assertNotNull(relay);
             RelayStats stats = relay.completionFuture().get(5, TimeUnit.SECONDS);
             assertEquals(RelayOutcome.COMPLETED, stats.outcome(), stats::toString);
-            assertEquals(relayCase.mode(), stats.mode(), stats::toString);
+            relayCase.assertRanIn(stats);
             assertEquals(SIZE, stats.bytesInboundToPeer(), stats::toString);
             assertEquals(SIZE, stats.bytesPeerToInbound(), stats::toString);
             server.close().sync();

@@ -5,6 +5,7 @@ import dev.splicerelay.RelayConfig;
 import dev.splicerelay.RelayMode;
 import dev.splicerelay.RelayOutcome;
 import dev.splicerelay.RelayStats;
+import dev.splicerelay.SpliceEngine;
 import dev.splicerelay.SpliceRelayHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -27,6 +28,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class LoopbackRelay implements AutoCloseable {
     private final EventLoopGroup group;
     private final RelayMode expectedMode;
+    private final SpliceEngine expectedEngine;
     private Channel server;
     private final AtomicLong started = new AtomicLong();
     private final AtomicLong ended = new AtomicLong();
@@ -34,9 +36,10 @@ public final class LoopbackRelay implements AutoCloseable {
     private final LongAdder bytesFromTarget = new LongAdder();
     private final AtomicReference<String> failure = new AtomicReference<>();
 
-    private LoopbackRelay(EventLoopGroup group, RelayMode expectedMode) {
+    private LoopbackRelay(EventLoopGroup group, RelayMode expectedMode, SpliceEngine expectedEngine) {
         this.group = group;
         this.expectedMode = expectedMode;
+        this.expectedEngine = expectedEngine;
     }
 
     /**
@@ -45,12 +48,14 @@ public final class LoopbackRelay implements AutoCloseable {
      * @param mode {@link RelayMode#SPLICE} or {@link RelayMode#COPY}; every relay that runs in another mode, or does not
      *             end {@link RelayOutcome#COMPLETED}, is recorded as a {@link #failure()}. {@link RelayMode#AUTO}
      *             accepts either mode.
+     * @param engine the splice engine; a relay that splices with another one is a failure, unless this is
+     *               {@link SpliceEngine#AUTO}
      */
-    public static LoopbackRelay start(Transport transport, RelayMode mode, int threads, InetSocketAddress listen,
-                                      InetSocketAddress target) throws InterruptedException {
-        RelayConfig config = RelayConfig.builder().mode(mode).build();
+    public static LoopbackRelay start(Transport transport, RelayMode mode, SpliceEngine engine, int threads,
+                                      InetSocketAddress listen, InetSocketAddress target) throws InterruptedException {
+        RelayConfig config = RelayConfig.builder().mode(mode).spliceEngine(engine).build();
         EventLoopGroup group = transport.newGroup(threads);
-        LoopbackRelay relay = new LoopbackRelay(group, mode);
+        LoopbackRelay relay = new LoopbackRelay(group, mode, engine);
         try {
             relay.server = new ServerBootstrap()
                     .group(group)
@@ -77,7 +82,7 @@ public final class LoopbackRelay implements AutoCloseable {
 
     /** Starts a relay on {@code transport} with one event loop, listening on an ephemeral loopback port. */
     public static LoopbackRelay start(RelayPath path, InetSocketAddress target) throws InterruptedException {
-        return start(path.transport(), path.mode(), 1, new InetSocketAddress("127.0.0.1", 0), target);
+        return start(path.transport(), path.mode(), path.engine(), 1, new InetSocketAddress("127.0.0.1", 0), target);
     }
 
     private void track(Future<RelayStats> completion) {
@@ -93,6 +98,9 @@ public final class LoopbackRelay implements AutoCloseable {
                     failure.compareAndSet(null, "relay did not complete: " + stats);
                 } else if (expectedMode != RelayMode.AUTO && stats.mode() != expectedMode) {
                     failure.compareAndSet(null, "relay ran in " + stats.mode() + ", not " + expectedMode + ": " + stats);
+                } else if (stats.mode() == RelayMode.SPLICE && expectedEngine != SpliceEngine.AUTO
+                        && !stats.modeReason().contains("engine " + expectedEngine)) {
+                    failure.compareAndSet(null, "relay did not splice with " + expectedEngine + ": " + stats);
                 }
             }
             ended.incrementAndGet();

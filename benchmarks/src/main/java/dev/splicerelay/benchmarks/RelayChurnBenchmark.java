@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled", "-Xms512m", "-Xmx512m"})
 @State(Scope.Thread)
 public class RelayChurnBenchmark {
-    @Param({"DIRECT", "COPY_NIO", "COPY_EPOLL", "SPLICE_EPOLL"})
+    @Param({"DIRECT", "COPY_NIO", "COPY_EPOLL", "SPLICE_EPOLL", "SPLICE_OWN_EPOLL"})
     public RelayPath path;
 
     private EchoPath echo;

@@ -1,6 +1,7 @@
 package dev.splicerelay.benchmarks;
 
 import dev.splicerelay.RelayMode;
+import dev.splicerelay.SpliceEngine;
 
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
@@ -12,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * java -cp benchmarks.jar dev.splicerelay.benchmarks.RelayMain --listen 127.0.0.1:20001 --target 127.0.0.1:21001 \
- *      --mode splice|copy|auto --transport epoll|nio --threads 1
+ *      --mode splice|copy|auto --engine auto|io_handle|splice_to --transport epoll|nio --threads 1
  * </pre>
  *
  * It prints one line when it listens, reports every relay that did not complete (or ran in another mode than
@@ -23,11 +24,12 @@ public final class RelayMain {
     }
 
     public static void main(String[] argv) throws Exception {
-        Args args = Args.parse(argv, "--listen", "--target", "--mode", "--transport", "--threads");
+        Args args = Args.parse(argv, "--listen", "--target", "--mode", "--engine", "--transport", "--threads");
         RelayMode mode = RelayMode.valueOf(args.get("--mode", "auto").toUpperCase(Locale.ROOT));
+        SpliceEngine engine = SpliceEngine.valueOf(args.get("--engine", "auto").toUpperCase(Locale.ROOT));
         Transport transport = Transport.parse(args.get("--transport", "epoll"));
         int threads = Integer.parseInt(args.get("--threads", "1"));
-        LoopbackRelay relay = LoopbackRelay.start(transport, mode, threads, args.address("--listen", null),
+        LoopbackRelay relay = LoopbackRelay.start(transport, mode, engine, threads, args.address("--listen", null),
                 args.address("--target", null));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -40,7 +42,7 @@ public final class RelayMain {
             }
         }));
         System.out.println("relay listening on " + relay.address() + ", target " + args.get("--target", null)
-                + ", mode " + mode + ", transport " + transport + ", threads " + threads);
+                + ", mode " + mode + ", engine " + engine + ", transport " + transport + ", threads " + threads);
         String reported = null;
         while (!stopped.await(1, TimeUnit.SECONDS)) {
             String failure = relay.failure();

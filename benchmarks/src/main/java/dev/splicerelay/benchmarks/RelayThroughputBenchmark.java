@@ -51,7 +51,7 @@ public class RelayThroughputBenchmark {
     /** The sink, and the relay in front of it unless the path is {@link RelayPath#DIRECT}. */
     @State(Scope.Benchmark)
     public static class Fixture {
-        @Param({"DIRECT", "COPY_NIO", "COPY_EPOLL", "SPLICE_EPOLL"})
+        @Param({"DIRECT", "COPY_NIO", "COPY_EPOLL", "SPLICE_EPOLL", "SPLICE_OWN_EPOLL"})
         public RelayPath path;
 
         @Param({"1024", "65536", "1048576"})

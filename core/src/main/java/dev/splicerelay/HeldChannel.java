@@ -1,0 +1,84 @@
+package dev.splicerelay;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.EventLoop;
+import io.netty.channel.unix.FileDescriptor;
+
+import java.io.IOException;
+
+/**
+ * One channel of a relay while {@link PipeSplicer} holds it: deregistered from Netty, its socket registered with the
+ * event loop for the engine instead, and registered with Netty again when the engine lets go, so that
+ * {@code channelInactive}, close futures and the channel's handlers behave as if Netty had held it all along.
+ *
+ * <p>Netty keeps registrations by fd number and hands a closed channel's number to the next socket or pipe anyone
+ * opens; so the engine's registration is cancelled the moment the channel closes (the relay's close-future listener
+ * runs inside {@code close()}), before any other code can open a descriptor, and the socket is only ever passed to
+ * Netty as the channel's own {@link FileDescriptor}, whose {@code isOpen()} Netty checks before
+ * {@code EPOLL_CTL_DEL}. Threading: the relay's event loop.
+ */
+final class HeldChannel {
+    private final Channel channel;
+    private final EventLoop loop;
+    private boolean deregistered;
+    private EpollIo.Registration registration;
+
+    HeldChannel(Channel channel) {
+        this.channel = channel;
+        this.loop = channel.eventLoop();
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    FileDescriptor socket() {
+        return EpollIo.socket(channel);
+    }
+
+    /**
+     * Deregisters the channel from Netty; the future completes a task later. If the channel closed meanwhile, Netty
+     * ends its life itself and there is nothing to hand back.
+     */
+    ChannelFuture deregister() {
+        return channel.deregister().addListener((ChannelFutureListener) f -> deregistered = f.isSuccess()
+                && channel.isOpen());
+    }
+
+    boolean isDeregistered() {
+        return deregistered;
+    }
+
+    /** Registers the socket for {@code listener}, which gets nothing until {@link #interest}. */
+    void register(EpollIo.Listener listener) throws IOException {
+        registration = EpollIo.register(loop, socket(), listener);
+    }
+
+    /** Asks for {@code ops} on the socket, level-triggered; 0 for nothing. */
+    void interest(int ops) throws IOException {
+        registration.interest(ops);
+    }
+
+    /**
+     * Cancels the engine's registration and gives the channel back to Netty: registered again if it is open, so
+     * that closing it fires {@code channelInactive} as usual. A channel closed while deregistered gets no
+     * {@code channelInactive} from Netty, so it is fired here, a task later as Netty would. Idempotent.
+     */
+    void handBack() {
+        if (registration != null) {
+            registration.cancel();
+            registration = null;
+        }
+        if (!deregistered) {
+            return;
+        }
+        deregistered = false;
+        if (channel.isOpen()) {
+            loop.register(channel);
+        } else {
+            loop.execute(() -> channel.pipeline().fireChannelInactive());
+        }
+    }
+}

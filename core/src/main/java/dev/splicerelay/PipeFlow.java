@@ -1,0 +1,137 @@
+package dev.splicerelay;
+
+import io.netty.channel.unix.FileDescriptor;
+
+import java.io.IOException;
+
+/**
+ * One {@link Direction} of a relay run by {@link PipeSplicer}: bytes go from the source socket into a pipe and from
+ * the pipe to the sink socket, with {@code splice(2)}, never entering the JVM.
+ *
+ * <p>The source is only ever spliced into an <em>empty</em> pipe, so a splice that moves nothing there means the
+ * source has nothing (EAGAIN) or is at end of stream: Netty reports both as 0. Once the source has hung up
+ * ({@code EPOLLRDHUP} or {@code EPOLLHUP}), every byte it will ever have is already queued in the socket, so such a
+ * 0 is the end of stream; a 0 without a hang-up never is, which keeps an event meant for another socket from ever
+ * ending the stream early. Then the sink's output is shut down ({@link Direction#finish()}).
+ *
+ * <p>A wake-up fills the pipe at most {@link #FILLS_PER_WAKE_UP} times (1 MiB with 64 KiB pipes, 16 MiB with 1 MiB
+ * pipes), so that one busy relay cannot starve the others on its event loop; epoll is level-triggered, so the rest is
+ * reported again at once.
+ *
+ * <p>Ownership: the flow holds a pipe from its {@link PipePool} only while bytes are in flight, and gives it back
+ * empty; {@link #release()} gives back or closes it when the relay stops. The two sockets belong to their channels;
+ * the flow uses them only while the {@link PipeSplicer} holds both channels. Bytes are counted as they reach the
+ * sink. Threading: the relay's event loop.
+ */
+final class PipeFlow {
+    static final int FILLS_PER_WAKE_UP = 16;
+
+    private final Direction direction;
+    private final FileDescriptor source;
+    private final FileDescriptor sink;
+    private final PipePool pool;
+    private Pipe pipe;
+    private int inPipe;
+    private boolean sourceHungUp;
+    private boolean blocked;
+    private boolean done;
+
+    PipeFlow(Direction direction, FileDescriptor source, FileDescriptor sink, PipePool pool) {
+        this.direction = direction;
+        this.source = source;
+        this.sink = sink;
+        this.pool = pool;
+    }
+
+    /** Netty has already read the source to its end: nothing is left to splice, only the FIN to pass on. */
+    void startEnded() {
+        done = true;
+        direction.finish();
+    }
+
+    /** The source reported {@code EPOLLRDHUP} or {@code EPOLLHUP}: it will get no more bytes. */
+    void sourceHungUp() {
+        sourceHungUp = true;
+    }
+
+    /** Whether the flow waits for the source to be readable. */
+    boolean wantsSource() {
+        return !done && !blocked;
+    }
+
+    /** Whether the flow waits for the sink to be writable. */
+    boolean wantsSink() {
+        return !done && blocked;
+    }
+
+    /** Bytes taken from the source and not yet delivered to the sink. */
+    int inFlight() {
+        return inPipe;
+    }
+
+    /**
+     * Moves bytes until the source has none, the sink has no room or the wake-up's budget is spent; at the source's
+     * end of stream it passes the FIN on. The caller must check that the relay is still running afterwards.
+     *
+     * @throws IOException a reset, broken pipe or other failure of either socket
+     */
+    void move() throws IOException {
+        if (done || (inPipe > 0 && !drain())) {
+            return;
+        }
+        for (int fills = 0; fills < FILLS_PER_WAKE_UP; fills++) {
+            if (pipe == null) {
+                pipe = pool.take();
+            }
+            int n = EpollIo.splice(source, pipe.writeEnd(), pipe.capacity());
+            if (n == 0) {
+                givePipeBack();
+                if (sourceHungUp) {
+                    done = true;
+                    direction.finish();
+                }
+                return;
+            }
+            inPipe = n;
+            if (!drain()) {
+                return;
+            }
+        }
+        givePipeBack();
+    }
+
+    /** Gives the pipe back to the pool if it is empty, closes it otherwise. Called once the relay has stopped. */
+    void release() {
+        if (pipe == null) {
+            return;
+        }
+        if (inPipe == 0) {
+            pool.give(pipe);
+        } else {
+            pool.discard(pipe);
+        }
+        pipe = null;
+    }
+
+    /** Splices the pipe's bytes to the sink; false if the sink has no room for all of them now. */
+    private boolean drain() throws IOException {
+        while (inPipe > 0) {
+            int n = EpollIo.splice(pipe.readEnd(), sink, inPipe);
+            if (n == 0) {
+                blocked = true;
+                return false;
+            }
+            inPipe -= n;
+            direction.count(n);
+        }
+        blocked = false;
+        return true;
+    }
+
+    private void givePipeBack() {
+        if (pipe != null) {
+            pool.give(pipe);
+            pipe = null;
+        }
+    }
+}

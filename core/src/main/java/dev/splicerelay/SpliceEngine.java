@@ -1,0 +1,28 @@
+package dev.splicerelay;
+
+/**
+ * Which engine moves the bytes of a relay that splices ({@link RelayMode#SPLICE}, or {@link RelayMode#AUTO} where it
+ * splices). Both are kernel {@code splice(2)} through a pipe, and both keep every guarantee of
+ * {@link SpliceRelayHandler}; they differ in what they need from Netty. {@link RelayStats#modeReason()} names the
+ * engine that ran and why.
+ */
+public enum SpliceEngine {
+    /**
+     * {@link #IO_HANDLE} where it can run, {@link #SPLICE_TO} otherwise (Netty 4.1, or a channel with
+     * {@code SO_LINGER} above zero).
+     */
+    AUTO,
+    /**
+     * splice-relay's own engine, on Netty 4.2's public I/O registration API: the relay takes both channels from Netty
+     * while it runs, registers their sockets itself, fills a pipe up to 16 times per wake-up, holds a pipe only while
+     * bytes are in flight (idle pipes go back to a small pool per event loop) and gives the channels back to Netty
+     * when it ends. Needs Netty 4.2 and {@code SO_LINGER} not above zero. Requested explicitly where it cannot run,
+     * the relay fails to start as {@link RelayMode#SPLICE} does.
+     */
+    IO_HANDLE,
+    /**
+     * Netty's own {@code AbstractEpollStreamChannel.spliceTo}, deprecated upstream and removed in Netty 5: one
+     * 64 KiB pipe per channel for the relay's whole life, the channels stay registered with Netty.
+     */
+    SPLICE_TO
+}

@@ -1,0 +1,167 @@
+package dev.splicerelay;
+
+import dev.splicerelay.Streams.Transfer;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The own engine takes the channels from Netty while it relays and gives them back on every ending path, so that
+ * their handlers see the life they would have seen with Netty holding them: {@code channelInactive} exactly once,
+ * then {@code channelUnregistered}, and a completed close future. Also when a user's handler closes a channel in
+ * the middle of the relay, which Netty alone would not report with {@code channelInactive} for a channel it does not
+ * hold.
+ */
+@Timeout(30)
+class HandBackTest {
+    private static final RelayCase OWN = RelayCase.EPOLL_SPLICE_OWN;
+    private static final Object CLOSE_NOW = "close now";
+
+    @Test
+    void aCompletedRelayHandsBothChannelsBackBeforeClosingThem() throws Exception {
+        try (RelayFixture fixture = new RelayFixture(OWN);
+             Socket client = fixture.connect();
+             Socket backend = fixture.acceptBackend()) {
+            RelayFixture.Relayed relay = fixture.nextRelay();
+            Future<Transfer> up = fixture.async(() -> Streams.send(client, 1 << 20, 1, true));
+            awaitBytesMoving(relay.handler());
+            Lifecycle inbound = watch(relay.inbound());
+            Lifecycle peer = watch(relay.peer());
+            assertEquals(up.get(), Streams.receive(backend), "client -> backend");
+            Transfer down = Streams.send(backend, 1 << 20, 2, true);
+            assertEquals(down, Streams.receive(client), "backend -> client");
+
+            RelayStats stats = relay.completion().get(5, TimeUnit.SECONDS);
+            assertEquals(RelayOutcome.COMPLETED, stats.outcome(), stats::toString);
+            OWN.assertRanIn(stats);
+            inbound.assertHandedBackAndClosed(relay.inbound());
+            peer.assertHandedBackAndClosed(relay.peer());
+        }
+    }
+
+    @Test
+    void aChannelAUserHandlerClosesMidRelayEndsItAndBothChannelsGetChannelInactive() throws Exception {
+        try (RelayFixture fixture = new RelayFixture(OWN);
+             Socket client = fixture.connect();
+             Socket backend = fixture.acceptBackend()) {
+            RelayFixture.Relayed relay = fixture.nextRelay();
+            Future<Void> drained = fixture.async(() -> drain(backend));
+            fixture.async(() -> Streams.send(client, 64L << 20, 1, true));
+            awaitBytesMoving(relay.handler());
+            Lifecycle inbound = watch(relay.inbound());
+            Lifecycle peer = watch(relay.peer());
+            relay.inbound().eventLoop().execute(() -> relay.inbound().pipeline().fireUserEventTriggered(CLOSE_NOW));
+
+            RelayStats stats = relay.completion().get(5, TimeUnit.SECONDS);
+            assertEquals(RelayOutcome.ERROR, stats.outcome(), stats::toString);
+            assertTrue(stats.cause().map(Throwable::getMessage).orElse("").contains("inbound channel closed"),
+                    stats::toString);
+            drained.get(5, TimeUnit.SECONDS);
+            inbound.assertClosedWhileHeld(relay.inbound());
+            peer.assertHandedBackAndClosed(relay.peer());
+            assertEquals(List.of(), inbound.exceptions, "exceptions in the inbound pipeline");
+            assertEquals(List.of(), peer.exceptions, "exceptions in the peer pipeline");
+        }
+    }
+
+    /** Adds a {@link Lifecycle} to {@code channel}'s pipeline, on its event loop. */
+    private static Lifecycle watch(Channel channel) throws Exception {
+        Lifecycle lifecycle = new Lifecycle();
+        channel.eventLoop().submit(() -> channel.pipeline().addFirst(lifecycle)).get(5, TimeUnit.SECONDS);
+        return lifecycle;
+    }
+
+    private static void awaitBytesMoving(SpliceRelayHandler handler) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (handler.bytesInboundToPeer() == 0) {
+            assertTrue(System.nanoTime() < deadline, "no byte relayed within 5 s");
+            Thread.sleep(1);
+        }
+    }
+
+    private static Void drain(Socket socket) {
+        byte[] buf = new byte[64 * 1024];
+        try {
+            InputStream in = socket.getInputStream();
+            while (in.read(buf) >= 0) {
+                // until the relay ends this side
+            }
+        } catch (IOException endedByTheReset) {
+            // the relay resets the other side of a broken relay
+        }
+        return null;
+    }
+
+    /** Records the lifecycle events a channel's handlers see; closes the channel on {@link #CLOSE_NOW}. */
+    private static final class Lifecycle extends ChannelInboundHandlerAdapter {
+        final List<String> events = new CopyOnWriteArrayList<>();
+        final List<Throwable> exceptions = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void channelRegistered(ChannelHandlerContext ctx) {
+            events.add("registered");
+            ctx.fireChannelRegistered();
+        }
+
+        @Override
+        public void channelUnregistered(ChannelHandlerContext ctx) {
+            events.add("unregistered");
+            ctx.fireChannelUnregistered();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            events.add("inactive");
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt == CLOSE_NOW) {
+                ctx.close();
+            } else {
+                ctx.fireUserEventTriggered(evt);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            exceptions.add(cause);
+            ctx.fireExceptionCaught(cause);
+        }
+
+        /** Registered again with Netty, then closed by it: channelInactive and channelUnregistered once each. */
+        void assertHandedBackAndClosed(Channel channel) throws Exception {
+            awaitClosed(channel, List.of("registered", "inactive", "unregistered"));
+        }
+
+        /** Closed while the engine held it: channelInactive once, from the engine, and nothing else. */
+        void assertClosedWhileHeld(Channel channel) throws Exception {
+            awaitClosed(channel, List.of("inactive"));
+        }
+
+        private void awaitClosed(Channel channel, List<String> expected) throws Exception {
+            assertTrue(channel.closeFuture().await(5, TimeUnit.SECONDS), "the close future did not complete");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (events.size() < expected.size() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            // Late duplicates would show here.
+            Thread.sleep(200);
+            assertEquals(expected, events, "lifecycle events of " + channel);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.splicerelay;
+
+import java.io.File;
+import java.util.Objects;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Counts this process's open file descriptors for leak checks, leaving out the idle pipes the own splice engine's
+ * {@link PipePool}s keep on purpose (at most {@link PipePool#MAX_IDLE_PIPES} per event loop, closed with the loop;
+ * {@code PipeLifecycleTest} checks that).
+ */
+final class OpenFds {
+    private static final File FD_DIR = new File("/proc/self/fd");
+
+    private OpenFds() {
+    }
+
+    /** Skips the test where {@code /proc/self/fd} is missing. */
+    static void assumeCountable() {
+        assumeTrue(FD_DIR.isDirectory(), "needs /proc/self/fd");
+    }
+
+    /** Every open fd, pooled pipes included. */
+    static int all() {
+        return Objects.requireNonNull(FD_DIR.list()).length;
+    }
+
+    /** Open fds other than the pipes idle in a pool. */
+    static int exceptPooledPipes() {
+        return all() - 2 * PipePool.idlePipes();
+    }
+}
