@@ -4,16 +4,18 @@
 #      relay process's CPU seconds per GB moved (utime+stime of its process tree, from /proc/PID/stat);
 #   2. 64-byte request/echo latency and connection churn through each relay, with the Java client of the JMH
 #      benchmarks (dev.splicerelay.benchmarks.PingClient) against a Netty echo server.
-# Relays: none, splice-relay (splice and copy mode, epoll, 1 thread), HAProxy (nbthread 1, splice-auto on and off),
-# a minimal Go relay (benchmarks/peers/gorelay, GOMAXPROCS=1), socat, nginx stream (1 worker).
+# Relays: none, splice-relay (epoll, 1 thread: splice mode with its own engine, with Netty's spliceTo, and with its
+# own engine on Java 22+ with 1 MiB pipes when such a JDK is found; copy mode), HAProxy (nbthread 1, splice-auto on
+# and off), a minimal Go relay (benchmarks/peers/gorelay, GOMAXPROCS=1), socat, nginx stream (1 worker).
 # Writes benchmarks/results/peers-DATE.csv (every run), peers-DATE-summary.md (medians, ratios) and peers.png.
 #
 # Usage: benchmarks/peers.sh [-t SECONDS] [-r ROUNDS] [-l SECONDS] [--relays "none sr-splice ..."] [--no-latency]
-#                            [--proxy standin|jar] [--install]
+#                            [--proxy standin|jar] [--java22 PATH] [--install]
 #   -t  seconds per iperf3 run (default 4)         -r  rounds (default 3)
 #   -l  seconds per latency/churn run (default 2)  --no-latency  skip part 2
 #   --proxy standin (default): splice-relay runs as dev.splicerelay.benchmarks.RelayMain from benchmarks.jar, a
 #           stand-in on the library's public API; jar: examples/target/splice-proxy.jar with the same options.
+#   --java22 PATH  the java (22+) that runs sr-splice-1m (default: the first under /usr/lib/jvm; none: leave it out).
 #   --install  run apt-get even if every tool is already there.
 # Runtime with the defaults: about 12 minutes (+ installs and the Maven build on a fresh machine).
 set -euo pipefail
@@ -25,7 +27,8 @@ LATENCY_SECONDS=2
 DO_LATENCY=1
 PROXY=standin
 FORCE_INSTALL=0
-RELAYS="none sr-splice sr-copy haproxy-splice haproxy-nosplice gorelay socat nginx"
+RELAYS=""
+JAVA22=auto
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -35,6 +38,7 @@ while [ $# -gt 0 ]; do
     --relays) RELAYS=$2; shift 2 ;;
     --no-latency) DO_LATENCY=0; shift ;;
     --proxy) PROXY=$2; shift 2 ;;
+    --java22) JAVA22=$2; shift 2 ;;
     --install) FORCE_INSTALL=1; shift ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
@@ -42,6 +46,17 @@ while [ $# -gt 0 ]; do
 done
 
 log() { printf '[peers %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+java_feature() { "$1" -version 2>&1 | awk -F'"' '/version/ { split($2, v, "."); print v[1]; exit }'; }
+if [ "$JAVA22" = auto ]; then
+  JAVA22=none
+  for candidate in /usr/lib/jvm/*/bin/java; do
+    if [ -x "$candidate" ] && [ "$(java_feature "$candidate")" -ge 22 ] 2>/dev/null; then JAVA22=$candidate; break; fi
+  done
+fi
+if [ -z "$RELAYS" ]; then
+  RELAYS="none sr-splice sr-spliceto$([ "$JAVA22" != none ] && echo " sr-splice-1m") sr-copy haproxy-splice haproxy-nosplice gorelay socat nginx"
+fi
 
 # ---------------------------------------------------------------------------------------------------------- install
 install_tools() {
@@ -71,7 +86,13 @@ GORELAY=$ROOT/benchmarks/target/gorelay
 PROXY_JAR=$ROOT/examples/target/splice-proxy.jar
 
 build() {
-  if [ ! -f "$JAR" ]; then
+  if [[ " $RELAYS " == *" sr-splice-1m "* ]]; then
+    # The Java 22+ pipe sizer (FFM) is only in a jar built on JDK 22+ (META-INF/versions/22).
+    if ! unzip -l "$JAR" 2>/dev/null | grep -q 'META-INF/versions/22/dev/splicerelay/PipeSizer.class'; then
+      log "building benchmarks.jar with $JAVA22 (multi-release, for sr-splice-1m)"
+      (cd "$ROOT" && JAVA_HOME=$(dirname "$(dirname "$JAVA22")") ./mvnw -q -B -DskipTests -pl core,benchmarks package)
+    fi
+  elif [ ! -f "$JAR" ]; then
     log "building benchmarks.jar"
     (cd "$ROOT" && ./mvnw -q -B -DskipTests -pl core,benchmarks package)
   fi
@@ -169,14 +190,21 @@ start_relay() { # name, target port
   rm -rf "$dir"
   mkdir -p "$dir"
   case "$name" in
-    sr-splice|sr-copy)
-      local mode=${name#sr-}
+    sr-splice|sr-spliceto|sr-splice-1m|sr-copy)
+      local mode=splice engine=io_handle java=java
+      case "$name" in
+        sr-copy) mode=copy; engine=auto ;;
+        sr-spliceto) engine=splice_to ;;
+        sr-splice-1m) java=$JAVA22 ;;
+      esac
       if [ "$PROXY" = jar ]; then
-        java "${JAVA_OPTS[@]}" -jar "$PROXY_JAR" --listen "127.0.0.1:$port" --target "127.0.0.1:$target" \
+        [ "$engine" = splice_to ] && { echo "$name needs --proxy standin: splice-proxy picks its engine itself" >&2; exit 2; }
+        "$java" "${JAVA_OPTS[@]}" -jar "$PROXY_JAR" --listen "127.0.0.1:$port" --target "127.0.0.1:$target" \
           --mode "$mode" --transport epoll --threads 1 >"$dir/out.log" 2>&1 &
       else
-        java "${JAVA_OPTS[@]}" -cp "$JAR" dev.splicerelay.benchmarks.RelayMain --listen "127.0.0.1:$port" \
-          --target "127.0.0.1:$target" --mode "$mode" --transport epoll --threads 1 >"$dir/out.log" 2>&1 &
+        "$java" "${JAVA_OPTS[@]}" -cp "$JAR" dev.splicerelay.benchmarks.RelayMain --listen "127.0.0.1:$port" \
+          --target "127.0.0.1:$target" --mode "$mode" --engine "$engine" --transport epoll --threads 1 \
+          >"$dir/out.log" 2>&1 &
       fi ;;
     haproxy-splice|haproxy-nosplice)
       local splice=0
