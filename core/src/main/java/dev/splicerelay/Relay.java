@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * One relayed pair of channels: its two {@link Direction}s, its mode, its idle timer and how it ends.
@@ -113,7 +114,7 @@ final class Relay {
      * and reuse that number, or it would splice into another connection's pipe.
      */
     private void watchClose(Channel channel, String side) {
-        channel.closeFuture().addListener(f -> fail(closedEarly(side)));
+        channel.closeFuture().addListener(f -> failIfRunning(() -> closedEarly(side)));
     }
 
     private static void takeOver(Channel channel) {
@@ -207,7 +208,7 @@ final class Relay {
     }
 
     void onEndpointRemoved(boolean ofInbound) {
-        fail(new IllegalStateException("the relay handler was removed from the "
+        failIfRunning(() -> new IllegalStateException("the relay handler was removed from the "
                 + (ofInbound ? "inbound" : "peer") + " pipeline before the relay finished"));
     }
 
@@ -228,6 +229,18 @@ final class Relay {
             loop.execute(() -> fail(cause));
         } else {
             end(isReset(cause) ? RelayOutcome.RESET : RelayOutcome.ERROR, cause);
+        }
+    }
+
+    /**
+     * Like {@link #fail}, for events that usually come after the relay has ended (its own closing of the channels,
+     * which also removes its handlers): the cause, an exception with a stack trace, is only made if it still runs.
+     */
+    private void failIfRunning(Supplier<Throwable> cause) {
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> failIfRunning(cause));
+        } else if (!ended) {
+            fail(cause.get());
         }
     }
 
