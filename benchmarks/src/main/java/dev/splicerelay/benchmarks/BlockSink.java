@@ -2,10 +2,15 @@ package dev.splicerelay.benchmarks;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -20,25 +25,41 @@ final class BlockSink implements AutoCloseable {
     private static final int READ_BUFFER = 256 * 1024;
 
     private final ServerSocketChannel server;
+    private final Path socketFile;
     private final Map<Long, Connection> connections = new ConcurrentHashMap<>();
     private final Thread acceptor;
 
-    private BlockSink(ServerSocketChannel server) {
+    private BlockSink(ServerSocketChannel server, Path socketFile) {
         this.server = server;
+        this.socketFile = socketFile;
         this.acceptor = new Thread(this::acceptLoop, "block-sink-accept");
         this.acceptor.setDaemon(true);
     }
 
+    /** A sink on an ephemeral loopback TCP port. */
     static BlockSink start() throws IOException {
         ServerSocketChannel server = ServerSocketChannel.open();
         server.bind(new InetSocketAddress("127.0.0.1", 0), 64);
-        BlockSink sink = new BlockSink(server);
+        return start(server, null);
+    }
+
+    /** A sink on a Unix domain socket in a new temporary directory, removed by {@link #close()}. */
+    static BlockSink startUnix() throws IOException {
+        Path file = Files.createTempDirectory("block-sink").resolve("sink.sock");
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(file), 64);
+        return start(server, file);
+    }
+
+    private static BlockSink start(ServerSocketChannel server, Path socketFile) {
+        BlockSink sink = new BlockSink(server, socketFile);
         sink.acceptor.start();
         return sink;
     }
 
-    InetSocketAddress address() throws IOException {
-        return (InetSocketAddress) server.getLocalAddress();
+    /** An {@link InetSocketAddress}, or a {@link UnixDomainSocketAddress}. */
+    SocketAddress address() throws IOException {
+        return server.getLocalAddress();
     }
 
     private void acceptLoop() {
@@ -93,6 +114,10 @@ final class BlockSink implements AutoCloseable {
     @Override
     public void close() throws IOException {
         server.close();
+        if (socketFile != null) {
+            Files.deleteIfExists(socketFile);
+            Files.deleteIfExists(socketFile.getParent());
+        }
     }
 
     /** The sink side of one stream: how many bytes arrived, all checked, and whether the stream has ended. */

@@ -7,14 +7,21 @@ import dev.splicerelay.RelayOutcome;
 import dev.splicerelay.RelayStats;
 import dev.splicerelay.SpliceEngine;
 import dev.splicerelay.SpliceRelayHandler;
+import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.Future;
 
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -27,6 +34,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class LoopbackRelay implements AutoCloseable {
     private final EventLoopGroup group;
+    private EventLoopGroup peerGroup;
     private final RelayMode expectedMode;
     private final SpliceEngine expectedEngine;
     private Channel server;
@@ -53,10 +61,26 @@ public final class LoopbackRelay implements AutoCloseable {
      */
     public static LoopbackRelay start(Transport transport, RelayMode mode, SpliceEngine engine, int threads,
                                       InetSocketAddress listen, InetSocketAddress target) throws InterruptedException {
+        return start(transport, mode, engine, threads, listen, target, RelayPath.Peer.TCP);
+    }
+
+    /**
+     * Like {@link #start(Transport, RelayMode, SpliceEngine, int, InetSocketAddress, InetSocketAddress)}, with the
+     * outbound side {@code peer} says: {@code target} is a {@link UnixDomainSocketAddress} for
+     * {@link RelayPath.Peer#UNIX}, and a {@link RelayPath.Peer#NIO} peer runs on a NIO event loop of its own.
+     */
+    public static LoopbackRelay start(Transport transport, RelayMode mode, SpliceEngine engine, int threads,
+                                      InetSocketAddress listen, SocketAddress target, RelayPath.Peer peer)
+            throws InterruptedException {
         RelayConfig config = RelayConfig.builder().mode(mode).spliceEngine(engine).build();
         EventLoopGroup group = transport.newGroup(threads);
         LoopbackRelay relay = new LoopbackRelay(group, mode, engine);
+        SocketAddress remote = target instanceof UnixDomainSocketAddress
+                ? new DomainSocketAddress(((UnixDomainSocketAddress) target).getPath().toString()) : target;
         try {
+            if (peer == RelayPath.Peer.NIO) {
+                relay.peerGroup = Transport.NIO.newGroup(1);
+            }
             relay.server = new ServerBootstrap()
                     .group(group)
                     .channel(transport.serverChannelClass())
@@ -66,8 +90,7 @@ public final class LoopbackRelay implements AutoCloseable {
                     .childHandler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            SpliceRelayHandler handler =
-                                    new SpliceRelayHandler(RelayBootstrap.connect(ch, target), config);
+                            SpliceRelayHandler handler = new SpliceRelayHandler(relay.connect(ch, remote), config);
                             relay.track(handler.completionFuture());
                             ch.pipeline().addLast(handler);
                         }
@@ -76,13 +99,31 @@ public final class LoopbackRelay implements AutoCloseable {
             return relay;
         } catch (InterruptedException | RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            if (relay.peerGroup != null) {
+                relay.peerGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            }
             throw e;
         }
     }
 
-    /** Starts a relay on {@code transport} with one event loop, listening on an ephemeral loopback port. */
-    public static LoopbackRelay start(RelayPath path, InetSocketAddress target) throws InterruptedException {
-        return start(path.transport(), path.mode(), path.engine(), 1, new InetSocketAddress("127.0.0.1", 0), target);
+    /** Starts a relay for {@code path} with one event loop, listening on an ephemeral loopback port. */
+    public static LoopbackRelay start(RelayPath path, SocketAddress target) throws InterruptedException {
+        return start(path.transport(), path.mode(), path.engine(), 1, new InetSocketAddress("127.0.0.1", 0), target,
+                path.peer());
+    }
+
+    /** The peer connection: {@code RelayBootstrap}'s, or a NIO channel on {@link #peerGroup}. */
+    private ChannelFuture connect(Channel inbound, SocketAddress remote) {
+        if (peerGroup == null) {
+            return RelayBootstrap.connect(inbound, remote);
+        }
+        return new Bootstrap()
+                .group(peerGroup)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .handler(new ChannelInboundHandlerAdapter())
+                .connect(remote);
     }
 
     private void track(Future<RelayStats> completion) {
@@ -157,6 +198,9 @@ public final class LoopbackRelay implements AutoCloseable {
             server.close().sync();
         } finally {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+            if (peerGroup != null) {
+                peerGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+            }
         }
     }
 }

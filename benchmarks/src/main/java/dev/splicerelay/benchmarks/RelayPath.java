@@ -5,28 +5,45 @@ import dev.splicerelay.SpliceEngine;
 
 /**
  * What the bytes of a benchmark go through between client and server: nothing, or an in-process relay on a given
- * transport, mode and splice engine. Splice needs epoll, so there is no {@code SPLICE_NIO}.
+ * transport, mode and splice engine, with its outbound side of a given {@link Peer} kind. Splice needs epoll, so
+ * there is no {@code SPLICE_NIO}. The client always connects over TCP.
  */
 public enum RelayPath {
     /** Client connects straight to the server: the baseline. */
-    DIRECT(null, null, SpliceEngine.AUTO),
+    DIRECT(null, null, SpliceEngine.AUTO, Peer.TCP),
     /** {@link RelayMode#COPY} on the NIO transport. */
-    COPY_NIO(Transport.NIO, RelayMode.COPY, SpliceEngine.AUTO),
+    COPY_NIO(Transport.NIO, RelayMode.COPY, SpliceEngine.AUTO, Peer.TCP),
     /** {@link RelayMode#COPY} on the epoll transport. */
-    COPY_EPOLL(Transport.EPOLL, RelayMode.COPY, SpliceEngine.AUTO),
+    COPY_EPOLL(Transport.EPOLL, RelayMode.COPY, SpliceEngine.AUTO, Peer.TCP),
     /** {@link RelayMode#SPLICE} on the epoll transport with Netty's {@code spliceTo} ({@link SpliceEngine#SPLICE_TO}). */
-    SPLICE_EPOLL(Transport.EPOLL, RelayMode.SPLICE, SpliceEngine.SPLICE_TO),
+    SPLICE_EPOLL(Transport.EPOLL, RelayMode.SPLICE, SpliceEngine.SPLICE_TO, Peer.TCP),
     /** {@link RelayMode#SPLICE} on the epoll transport with splice-relay's own {@link SpliceEngine#IO_HANDLE}. */
-    SPLICE_OWN_EPOLL(Transport.EPOLL, RelayMode.SPLICE, SpliceEngine.IO_HANDLE);
+    SPLICE_OWN_EPOLL(Transport.EPOLL, RelayMode.SPLICE, SpliceEngine.IO_HANDLE, Peer.TCP),
+    /** As {@link #SPLICE_OWN_EPOLL}, to a server on a Unix domain socket: TCP in, Unix socket out, spliced. */
+    SPLICE_OWN_EPOLL_TO_UNIX(Transport.EPOLL, RelayMode.SPLICE, SpliceEngine.IO_HANDLE, Peer.UNIX),
+    /** Mixed transports: epoll inbound, a NIO peer on an event loop of its own, so {@link RelayMode#AUTO} copies. */
+    AUTO_EPOLL_TO_NIO(Transport.EPOLL, RelayMode.AUTO, SpliceEngine.AUTO, Peer.NIO);
+
+    /** What the relay's outbound side is. */
+    public enum Peer {
+        /** A TCP channel of the relay's own transport, on its event loop ({@code RelayBootstrap.connect}). */
+        TCP,
+        /** A Unix domain socket channel of the relay's own transport, on its event loop ({@code RelayBootstrap.connect}). */
+        UNIX,
+        /** A NIO TCP channel on a separate NIO event loop. */
+        NIO
+    }
 
     private final Transport transport;
     private final RelayMode mode;
     private final SpliceEngine engine;
+    private final Peer peer;
 
-    RelayPath(Transport transport, RelayMode mode, SpliceEngine engine) {
+    RelayPath(Transport transport, RelayMode mode, SpliceEngine engine, Peer peer) {
         this.transport = transport;
         this.mode = mode;
         this.engine = engine;
+        this.peer = peer;
     }
 
     public boolean relayed() {
@@ -43,5 +60,9 @@ public enum RelayPath {
 
     public SpliceEngine engine() {
         return engine;
+    }
+
+    public Peer peer() {
+        return peer;
     }
 }

@@ -17,7 +17,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.Queue;
@@ -51,7 +51,8 @@ public class RelayThroughputBenchmark {
     /** The sink, and the relay in front of it unless the path is {@link RelayPath#DIRECT}. */
     @State(Scope.Benchmark)
     public static class Fixture {
-        @Param({"DIRECT", "COPY_NIO", "COPY_EPOLL", "SPLICE_EPOLL", "SPLICE_OWN_EPOLL"})
+        @Param({"DIRECT", "COPY_NIO", "COPY_EPOLL", "SPLICE_EPOLL", "SPLICE_OWN_EPOLL", "SPLICE_OWN_EPOLL_TO_UNIX",
+                "AUTO_EPOLL_TO_NIO"})
         public RelayPath path;
 
         @Param({"1024", "65536", "1048576"})
@@ -59,7 +60,7 @@ public class RelayThroughputBenchmark {
 
         BlockSink sink;
         LoopbackRelay relay;
-        InetSocketAddress target;
+        SocketAddress target;
         final AtomicLong bytesSent = new AtomicLong();
         final Queue<Stream> streams = new ConcurrentLinkedQueue<>();
 
@@ -68,7 +69,7 @@ public class RelayThroughputBenchmark {
             if (BlockStream.BLOCK_SIZE % chunkSize != 0) {
                 throw new IllegalArgumentException("chunkSize must divide " + BlockStream.BLOCK_SIZE);
             }
-            sink = BlockSink.start();
+            sink = path.peer() == RelayPath.Peer.UNIX ? BlockSink.startUnix() : BlockSink.start();
             target = sink.address();
             if (path.relayed()) {
                 relay = LoopbackRelay.start(path, target);
