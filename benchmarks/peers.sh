@@ -408,6 +408,9 @@ set multiplot layout 2,1 title "TCP relays on 127.0.0.1, iperf3 -t $SECONDS_PER_
 set style data histogram
 set style histogram clustered gap 1
 set style fill solid 0.85 border -1
+# Ten relays need ten colours; gnuplot's default cycle repeats after eight.
+$(i=1; for c in 9400d3 009e73 56b4e9 e69f00 f0e442 0072b2 e51e10 000000 cc79a7 8c564b 7f7f7f bcbd22; do
+    echo "set linetype $i lc rgb \"#$c\""; i=$((i + 1)); done)
 set key outside right top vertical
 set grid ytics
 set yrange [0:*]
