@@ -322,9 +322,10 @@ final class Relay {
         }
         releaseAndClose(outcome == RelayOutcome.RESET || outcome == RelayOutcome.ERROR);
         RelayMode mode = choice == null ? RelayMode.COPY : choice.mode();
+        SpliceEngine engine = choice == null ? null : choice.engine();
         String reason = choice == null ? "the relay ended before it started" : choice.reason();
-        completion.trySuccess(new RelayStats(inboundToPeer.bytes(), peerToInbound.bytes(), mode, reason, started,
-                Instant.now(), outcome, cause));
+        completion.trySuccess(new RelayStats(inboundToPeer.bytes(), peerToInbound.bytes(), mode, engine, reason,
+                started, Instant.now(), outcome, cause));
     }
 
     private void releaseAndClose(boolean reset) {

@@ -13,17 +13,19 @@ public final class RelayStats {
     private final long bytesInboundToPeer;
     private final long bytesPeerToInbound;
     private final RelayMode mode;
+    private final SpliceEngine spliceEngine;
     private final String modeReason;
     private final Instant started;
     private final Instant ended;
     private final RelayOutcome outcome;
     private final Throwable cause;
 
-    RelayStats(long bytesInboundToPeer, long bytesPeerToInbound, RelayMode mode, String modeReason,
-               Instant started, Instant ended, RelayOutcome outcome, Throwable cause) {
+    RelayStats(long bytesInboundToPeer, long bytesPeerToInbound, RelayMode mode, SpliceEngine spliceEngine,
+               String modeReason, Instant started, Instant ended, RelayOutcome outcome, Throwable cause) {
         this.bytesInboundToPeer = bytesInboundToPeer;
         this.bytesPeerToInbound = bytesPeerToInbound;
         this.mode = mode;
+        this.spliceEngine = spliceEngine;
         this.modeReason = Objects.requireNonNull(modeReason, "modeReason");
         this.started = Objects.requireNonNull(started, "started");
         this.ended = Objects.requireNonNull(ended, "ended");
@@ -44,6 +46,14 @@ public final class RelayStats {
     /** {@link RelayMode#SPLICE} or {@link RelayMode#COPY}: the mode that ran, never {@link RelayMode#AUTO}. */
     public RelayMode mode() {
         return mode;
+    }
+
+    /**
+     * The engine that spliced: {@link SpliceEngine#IO_HANDLE} or {@link SpliceEngine#SPLICE_TO}, never
+     * {@link SpliceEngine#AUTO}; empty when the relay copied.
+     */
+    public Optional<SpliceEngine> spliceEngine() {
+        return Optional.ofNullable(spliceEngine);
     }
 
     /**

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.net.Socket;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +54,7 @@ class ModeSelectionTest {
             }
         });
         assertEquals(RelayMode.SPLICE, stats.mode(), stats::toString);
+        assertEquals(Optional.of(SpliceEngine.SPLICE_TO), stats.spliceEngine(), stats::toString);
         assertTrue(stats.modeReason().contains("engine SPLICE_TO"), stats::toString);
         assertTrue(stats.modeReason().contains("SO_LINGER"), stats::toString);
     }
@@ -121,6 +123,7 @@ class ModeSelectionTest {
             RelayStats stats = relayBothWays(RelayCase.EPOLL_SPLICE,
                     fixture -> connectWith(fixture, peerGroup, peerChannel));
             assertEquals(RelayMode.COPY, stats.mode(), stats::toString);
+            assertEquals(Optional.empty(), stats.spliceEngine(), stats::toString);
             assertTrue(stats.modeReason().contains(reason), stats::toString);
         } finally {
             peerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();

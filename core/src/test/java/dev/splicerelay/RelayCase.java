@@ -9,6 +9,7 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 
 import java.util.Arrays;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -52,6 +53,7 @@ enum RelayCase {
     void assertRanIn(RelayStats stats) {
         assertEquals(mode, stats.mode(), stats::toString);
         if (mode == RelayMode.SPLICE) {
+            assertEquals(Optional.of(engine), stats.spliceEngine(), stats::toString);
             assertTrue(stats.modeReason().contains("engine " + engine), stats::toString);
         }
     }

@@ -140,7 +140,7 @@ public final class LoopbackRelay implements AutoCloseable {
                 } else if (expectedMode != RelayMode.AUTO && stats.mode() != expectedMode) {
                     failure.compareAndSet(null, "relay ran in " + stats.mode() + ", not " + expectedMode + ": " + stats);
                 } else if (stats.mode() == RelayMode.SPLICE && expectedEngine != SpliceEngine.AUTO
-                        && !stats.modeReason().contains("engine " + expectedEngine)) {
+                        && stats.spliceEngine().orElse(null) != expectedEngine) {
                     failure.compareAndSet(null, "relay did not splice with " + expectedEngine + ": " + stats);
                 }
             }
