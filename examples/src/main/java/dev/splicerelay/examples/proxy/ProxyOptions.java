@@ -2,6 +2,7 @@ package dev.splicerelay.examples.proxy;
 
 import dev.splicerelay.RelayConfig;
 import dev.splicerelay.RelayMode;
+import dev.splicerelay.SpliceEngine;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.NetUtil;
 
@@ -25,7 +26,7 @@ import java.util.Set;
  * the epoll transport.
  */
 record ProxyOptions(SocketAddress listen, Front front, ProxyAddress target, TargetAllowList allow, RelayMode mode,
-                    Transport transport, int threads, int maxConnections, Duration idleTimeout,
+                    SpliceEngine spliceEngine, Transport transport, int threads, int maxConnections, Duration idleTimeout,
                     Duration connectTimeout, Duration handshakeTimeout, Duration statusInterval,
                     Duration drainTimeout) {
 
@@ -39,6 +40,9 @@ record ProxyOptions(SocketAddress listen, Front front, ProxyAddress target, Targ
             "  --target HOST:PORT|unix:PATH    where the forward front relays to",
             "  --allow HOST:PORT,...           targets the connect and socks5 fronts may open (without it: none)",
             "  --mode auto|splice|copy         how bytes move (default auto: splice where possible)",
+            "  --splice-engine auto|io_handle|splice_to",
+            "                                  which engine splices (default auto: splice-relay's own, io_handle,",
+            "                                  where it can run; Netty's spliceTo otherwise)",
             "  --transport auto|epoll|nio      Netty transport (default auto: epoll where available)",
             "  --threads N                     event-loop threads; on epoll with TCP also listening sockets",
             "                                  (SO_REUSEPORT); default: the number of cores",
@@ -58,6 +62,7 @@ record ProxyOptions(SocketAddress listen, Front front, ProxyAddress target, Targ
             "  proxy that was killed); any other file, or a socket in use, is an error and is left as it is.");
 
     private static final Set<String> OPTIONS = Set.of("--listen", "--front", "--target", "--allow", "--mode",
+            "--splice-engine",
             "--transport", "--threads", "--max-connections", "--idle-timeout", "--connect-timeout",
             "--handshake-timeout", "--status-interval", "--drain-timeout");
 
@@ -73,6 +78,12 @@ record ProxyOptions(SocketAddress listen, Front front, ProxyAddress target, Targ
         RelayMode mode = choice("--mode", values.getOrDefault("--mode", "auto"), RelayMode.values());
         if (mode == RelayMode.SPLICE && transport != Transport.EPOLL) {
             throw new UsageException("--mode splice needs the epoll transport, not " + transport.cliName());
+        }
+        SpliceEngine spliceEngine = choice("--splice-engine", values.getOrDefault("--splice-engine", "auto"),
+                SpliceEngine.values());
+        if (spliceEngine != SpliceEngine.AUTO && (mode == RelayMode.COPY || transport != Transport.EPOLL)) {
+            throw new UsageException("--splice-engine " + values.get("--splice-engine")
+                    + " chooses how relays splice: it needs --mode auto or splice and the epoll transport");
         }
         if (!values.containsKey("--listen")) {
             throw new UsageException("--listen is required");
@@ -96,6 +107,7 @@ record ProxyOptions(SocketAddress listen, Front front, ProxyAddress target, Targ
                 target,
                 allowList(front, values.get("--allow")),
                 mode,
+                spliceEngine,
                 transport,
                 count(values, "--threads", Runtime.getRuntime().availableProcessors(), 1),
                 count(values, "--max-connections", 0, 0),
@@ -108,7 +120,7 @@ record ProxyOptions(SocketAddress listen, Front front, ProxyAddress target, Targ
 
     /** The relay options every connection uses. */
     RelayConfig relayConfig() {
-        return RelayConfig.builder().mode(mode).idleTimeout(idleTimeout).build();
+        return RelayConfig.builder().mode(mode).spliceEngine(spliceEngine).idleTimeout(idleTimeout).build();
     }
 
     private static Map<String, String> values(List<String> args) throws UsageException {

@@ -96,7 +96,9 @@ final class ProxyStatus {
         bytesToClient.add(stats.bytesPeerToInbound());
         if (logger.isDebugEnabled()) {
             logger.debug("relay {} ended {} after {} ms: {}, client->target {} B, target->client {} B{}", name,
-                    stats.outcome(), stats.duration().toMillis(), stats.mode(), stats.bytesInboundToPeer(),
+                    stats.outcome(), stats.duration().toMillis(),
+                    stats.mode() + stats.spliceEngine().map(engine -> " (" + engine + ")").orElse(""),
+                    stats.bytesInboundToPeer(),
                     stats.bytesPeerToInbound(), stats.cause().map(cause -> ", cause: " + cause).orElse(""));
         }
     }

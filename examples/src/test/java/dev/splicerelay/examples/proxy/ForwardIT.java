@@ -31,20 +31,21 @@ class ForwardIT {
     private static final Payload REQUEST = new Payload(1, 64L << 20);
     private static final Payload REPLY = new Payload(2, 32L << 20);
 
-    @ParameterizedTest(name = "{index}: {0} {1}")
-    @CsvSource({"epoll, splice", "epoll, copy", "nio, copy"})
-    void relays64MiBThenA32MiBReplyAfterTheClientEndedItsSide(String transport, String mode) throws Exception {
+    @ParameterizedTest(name = "{index}: {0} {1} {2}")
+    @CsvSource({"epoll, splice, io_handle", "epoll, splice, splice_to", "epoll, copy, auto", "nio, copy, auto"})
+    void relays64MiBThenA32MiBReplyAfterTheClientEndedItsSide(String transport, String mode, String engine)
+            throws Exception {
         assumeTrue(!transport.equals("epoll") || Epoll.isAvailable(), "epoll is not available here");
         try (HashingBackend backend = new HashingBackend(REPLY, Duration.ofMillis(200));
              ProxyProcess proxy = ProxyProcess.start("--listen", "127.0.0.1:0", "--target", backend.target(),
-                     "--transport", transport, "--mode", mode, "--threads", "2")) {
+                     "--transport", transport, "--mode", mode, "--splice-engine", engine, "--threads", "2")) {
             try (Socket client = new Socket(proxy.address().getAddress(), proxy.port())) {
                 HashingBackend.Exchange exchange = HashingBackend.exchange(client, REQUEST);
                 assertArrayEquals(REQUEST.sha256(), exchange.requestDigest(), "what the target received");
                 assertEquals(REPLY.length(), exchange.reply().bytes());
                 assertArrayEquals(REPLY.sha256(), exchange.reply().sha256(), "what the client received");
             }
-            String relayLine = ": " + mode.toUpperCase(Locale.ROOT) + ", client->target " + REQUEST.length()
+            String relayLine = ": " + ranIn(mode, engine) + ", client->target " + REQUEST.length()
                     + " B, target->client " + (32 + REPLY.length()) + " B";
             assertTrue(proxy.awaitStderr(relayLine, Duration.ofSeconds(10)), proxy.stderr());
             assertTrue(proxy.stderr().contains("ended COMPLETED"), proxy.stderr());
@@ -55,15 +56,16 @@ class ForwardIT {
      * A target that accepts and then never reads or answers: the client's bytes still reach it (they fit in the
      * socket buffers), nothing comes back, and the idle timeout closes both sides cleanly.
      */
-    @ParameterizedTest(name = "{index}: {0} {1}")
-    @CsvSource({"epoll, splice", "epoll, copy", "nio, copy"})
-    void aTargetThatAcceptsAndNeverAnswersIsEndedByTheIdleTimeout(String transport, String mode) throws Exception {
+    @ParameterizedTest(name = "{index}: {0} {1} {2}")
+    @CsvSource({"epoll, splice, io_handle", "epoll, splice, splice_to", "epoll, copy, auto", "nio, copy, auto"})
+    void aTargetThatAcceptsAndNeverAnswersIsEndedByTheIdleTimeout(String transport, String mode, String engine)
+            throws Exception {
         assumeTrue(!transport.equals("epoll") || Epoll.isAvailable(), "epoll is not available here");
         byte[] request = new byte[64 * 1024];
         try (ServerSocket mute = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
              ProxyProcess proxy = ProxyProcess.start("--listen", "127.0.0.1:0", "--target",
                      "127.0.0.1:" + mute.getLocalPort(), "--transport", transport, "--mode", mode,
-                     "--idle-timeout", "1s")) {
+                     "--splice-engine", engine, "--idle-timeout", "1s")) {
             mute.setSoTimeout(10_000);
             try (Socket client = new Socket(proxy.address().getAddress(), proxy.port());
                  Socket target = mute.accept()) {
@@ -78,7 +80,14 @@ class ForwardIT {
                         "the target got every byte, then the end of stream");
             }
             assertTrue(proxy.awaitStderr("ended IDLE_TIMEOUT", Duration.ofSeconds(5)), proxy.stderr());
+            assertTrue(proxy.stderr().contains(": " + ranIn(mode, engine) + ", client->target"), proxy.stderr());
         }
+    }
+
+    /** How the proxy's per-relay line names the mode, and the engine if it spliced. */
+    private static String ranIn(String mode, String engine) {
+        String ran = mode.toUpperCase(Locale.ROOT);
+        return engine.equals("auto") ? ran : ran + " (" + engine.toUpperCase(Locale.ROOT) + ")";
     }
 
     @Test

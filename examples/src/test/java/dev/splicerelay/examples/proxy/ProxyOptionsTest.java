@@ -1,6 +1,7 @@
 package dev.splicerelay.examples.proxy;
 
 import dev.splicerelay.RelayMode;
+import dev.splicerelay.SpliceEngine;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.unix.DomainSocketAddress;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,7 @@ class ProxyOptionsTest {
         assertEquals(HostPort.parse("127.0.0.1:9000"), options.target());
         assertEquals(Front.FORWARD, options.front());
         assertEquals(RelayMode.AUTO, options.mode());
+        assertEquals(SpliceEngine.AUTO, options.relayConfig().spliceEngine());
         assertEquals(Transport.best(), options.transport());
         assertEquals(Runtime.getRuntime().availableProcessors(), options.threads());
         assertEquals(0, options.maxConnections());
@@ -57,6 +59,14 @@ class ProxyOptionsTest {
     }
 
     @Test
+    void spliceEngineGoesIntoTheRelayConfig() throws UsageException {
+        ProxyOptions options = ProxyOptions.parse(List.of("--listen", "1", "--target", "h:1", "--transport", "epoll",
+                "--mode", "splice", "--splice-engine", "splice_to"));
+        assertEquals(SpliceEngine.SPLICE_TO, options.relayConfig().spliceEngine());
+        assertEquals(RelayMode.SPLICE, options.relayConfig().mode());
+    }
+
+    @Test
     void rejectsCommandLinesThatCannotWork() {
         assertUsageError("unknown option: --bogus", "--listen", "1", "--target", "h:1", "--bogus", "x");
         assertUsageError("unexpected argument: stray", "--listen", "1", "--target", "h:1", "stray");
@@ -73,6 +83,10 @@ class ProxyOptionsTest {
         assertUsageError("--front expects one of forward, connect, socks5", "--listen", "1", "--front", "http");
         assertUsageError("--mode splice needs the epoll transport", "--listen", "1", "--target", "h:1",
                 "--mode", "splice", "--transport", "nio");
+        assertUsageError("--splice-engine io_handle chooses how relays splice", "--listen", "1", "--target", "h:1",
+                "--mode", "copy", "--splice-engine", "io_handle");
+        assertUsageError("--splice-engine expects one of auto, io_handle, splice_to", "--listen", "1",
+                "--target", "h:1", "--splice-engine", "netty");
         assertUsageError("--threads expects a whole number of at least 1", "--listen", "1", "--target", "h:1",
                 "--threads", "0");
         assertUsageError("--idle-timeout expects a duration", "--listen", "1", "--target", "h:1",
