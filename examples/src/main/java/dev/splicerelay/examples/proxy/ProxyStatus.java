@@ -95,11 +95,10 @@ final class ProxyStatus {
         bytesToTarget.add(stats.bytesInboundToPeer());
         bytesToClient.add(stats.bytesPeerToInbound());
         if (logger.isDebugEnabled()) {
-            logger.debug("relay {} ended {} after {} ms: {}, client->target {} B, target->client {} B{}", name,
-                    stats.outcome(), stats.duration().toMillis(),
-                    stats.mode() + stats.spliceEngine().map(engine -> " (" + engine + ")").orElse(""),
-                    stats.bytesInboundToPeer(),
-                    stats.bytesPeerToInbound(), stats.cause().map(cause -> ", cause: " + cause).orElse(""));
+            logger.debug("relay {} ended {} after {} ms: {}, client->target {} B, target->client {} B{}{}", name,
+                    stats.outcome(), stats.duration().toMillis(), stats.mode(), stats.bytesInboundToPeer(),
+                    stats.bytesPeerToInbound(), stats.spliceEngine().map(engine -> ", engine " + engine).orElse(""),
+                    stats.cause().map(cause -> ", cause: " + cause).orElse(""));
         }
     }
 
