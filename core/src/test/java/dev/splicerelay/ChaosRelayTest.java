@@ -97,7 +97,7 @@ class ChaosRelayTest {
                     connection.get(60, TimeUnit.SECONDS);
                 }
             }
-            int fds = awaitFds(fdBaseline);
+            int fds = OpenFds.awaitAtMost(fdBaseline, OpenFds::exceptPooledPipes);
             long direct = PlatformDependent.usedDirectMemory();
             System.out.printf("%s: %d connections %s; fds %d -> %d; Netty direct memory %d -> %d bytes%n",
                     relayCase, connections, counts, fdBaseline, fds, directBaseline, direct);
@@ -106,15 +106,6 @@ class ChaosRelayTest {
             assertTrue(direct <= directBaseline + POOL_SLACK, "Netty direct memory grew from " + directBaseline
                     + " to " + direct + " bytes");
         }
-    }
-
-    private static int awaitFds(int limit) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        int open;
-        while ((open = OpenFds.exceptPooledPipes()) > limit && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        return open;
     }
 
     /** One connection's sizes, tape offsets and fault. */

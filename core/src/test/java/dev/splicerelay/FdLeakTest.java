@@ -9,7 +9,6 @@ import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,7 +44,7 @@ class FdLeakTest {
                 RelayStats stats = fixture.nextStats();
                 assertEquals(RelayOutcome.COMPLETED, stats.outcome(), stats::toString);
             }
-            int open = awaitFdsAtMost(baseline);
+            int open = OpenFds.awaitAtMost(baseline, OpenFds::exceptPooledPipes);
             System.out.printf("%s: %d open fds before, %d after %d relays%n", relayCase, baseline, open, RELAYS);
             assertTrue(open <= baseline, open + " open file descriptors after " + RELAYS + " relays, " + baseline
                     + " before");
@@ -89,15 +88,5 @@ class FdLeakTest {
             }
         }
         return null;
-    }
-
-    private static int awaitFdsAtMost(int limit) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        int open = OpenFds.exceptPooledPipes();
-        while (open > limit && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            open = OpenFds.exceptPooledPipes();
-        }
-        return open;
     }
 }

@@ -7,8 +7,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -58,7 +56,7 @@ class HandBackTest {
              Socket client = fixture.connect();
              Socket backend = fixture.acceptBackend()) {
             RelayFixture.Relayed relay = fixture.nextRelay();
-            Future<Void> drained = fixture.async(() -> drain(backend));
+            Future<Long> drained = fixture.async(() -> Streams.readUntilEnd(backend));
             fixture.async(() -> Streams.send(client, 64L << 20, 1, true));
             awaitBytesMoving(relay.handler());
             Lifecycle inbound = watch(relay.inbound());
@@ -90,19 +88,6 @@ class HandBackTest {
             assertTrue(System.nanoTime() < deadline, "no byte relayed within 5 s");
             Thread.sleep(1);
         }
-    }
-
-    private static Void drain(Socket socket) {
-        byte[] buf = new byte[64 * 1024];
-        try {
-            InputStream in = socket.getInputStream();
-            while (in.read(buf) >= 0) {
-                // until the relay ends this side
-            }
-        } catch (IOException endedByTheReset) {
-            // the relay resets the other side of a broken relay
-        }
-        return null;
     }
 
     /** Records the lifecycle events a channel's handlers see; closes the channel on {@link #CLOSE_NOW}. */

@@ -2,6 +2,8 @@ package dev.splicerelay;
 
 import java.io.File;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -29,5 +31,15 @@ final class OpenFds {
     /** Open fds other than the pipes idle in a pool. */
     static int exceptPooledPipes() {
         return all() - 2 * PipePool.idlePipes();
+    }
+
+    /** What {@code count} says once it is at most {@code limit}, or after 5 s; closes finish a little later. */
+    static int awaitAtMost(int limit, IntSupplier count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        int open;
+        while ((open = count.getAsInt()) > limit && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        return open;
     }
 }

@@ -51,7 +51,7 @@ class PipeLifecycleTest {
             pooled = PipePool.idlePipes();
             assertTrue(pooled >= 1 && pooled <= MAX_POOLED, pooled + " pooled pipes");
         }
-        int open = awaitFds(baseline);
+        int open = OpenFds.awaitAtMost(baseline, OpenFds::all);
         awaitNoPooledPipes();
         System.out.printf("%d pooled pipes after the relay; fds %d before the event loops, %d after%n",
                 pooled, baseline, open);
@@ -75,7 +75,7 @@ class PipeLifecycleTest {
         assertEquals(RelayOutcome.ERROR, stats.outcome(), stats::toString);
         assertTrue(stats.cause().map(Throwable::getMessage).orElse("").contains("event loop shut down"),
                 stats::toString);
-        int open = awaitFds(baseline);
+        int open = OpenFds.awaitAtMost(baseline, OpenFds::all);
         awaitNoPooledPipes();
         assertTrue(open <= baseline, open + " fds after the event loops shut down, " + baseline + " before");
         assertEquals(0, PipePool.idlePipes(), "pipes pooled for terminated event loops");
@@ -133,7 +133,7 @@ class PipeLifecycleTest {
         assertTrue(OpenFds.all() >= baseline + 4, "the two pipes are open");
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).sync();
         awaitNoPooledPipes();
-        int open = awaitFds(baseline);
+        int open = OpenFds.awaitAtMost(baseline, OpenFds::all);
         assertTrue(open <= baseline, open + " fds after the event loop terminated, " + baseline + " before");
     }
 
@@ -156,17 +156,6 @@ class PipeLifecycleTest {
             assertTrue(System.nanoTime() < deadline, "no bytes held in a pipe within 5 s");
             Thread.sleep(5);
         }
-    }
-
-    /** The open fds once they are at most {@code limit}, or after 5 s. */
-    private static int awaitFds(int limit) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        int open = OpenFds.all();
-        while (open > limit && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            open = OpenFds.all();
-        }
-        return open;
     }
 
     /** Pools close their pipes just after their event loop has terminated. */

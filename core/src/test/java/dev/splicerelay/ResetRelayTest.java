@@ -5,7 +5,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +22,7 @@ class ResetRelayTest {
         try (RelayFixture fixture = new RelayFixture(relayCase);
              Socket client = fixture.connect();
              Socket backend = fixture.acceptBackend()) {
-            Future<Long> backendEnd = fixture.async(() -> readUntilEnd(backend));
+            Future<Long> backendEnd = fixture.async(() -> Streams.readUntilEnd(backend));
             Streams.send(client, 4 << 20, 1, false);
             assertRelayResetAndPeerEndsWithinOneSecond(fixture, client, backendEnd);
         }
@@ -35,7 +34,7 @@ class ResetRelayTest {
         try (RelayFixture fixture = new RelayFixture(relayCase);
              Socket client = fixture.connect();
              Socket backend = fixture.acceptBackend()) {
-            Future<Long> clientEnd = fixture.async(() -> readUntilEnd(client));
+            Future<Long> clientEnd = fixture.async(() -> Streams.readUntilEnd(client));
             Streams.send(backend, 4 << 20, 2, false);
             assertRelayResetAndPeerEndsWithinOneSecond(fixture, backend, clientEnd);
         }
@@ -47,8 +46,8 @@ class ResetRelayTest {
         try (RelayFixture fixture = new RelayFixture(relayCase);
              Socket client = fixture.connect();
              Socket backend = fixture.acceptBackend()) {
-            Future<Long> clientEnd = fixture.async(() -> readUntilEnd(client));
-            Future<Long> backendEnd = fixture.async(() -> readUntilEnd(backend));
+            Future<Long> clientEnd = fixture.async(() -> Streams.readUntilEnd(client));
+            Future<Long> backendEnd = fixture.async(() -> Streams.readUntilEnd(backend));
             Streams.send(client, 4 << 20, 3, false);
             RelayFixture.Relayed relay = fixture.nextRelay();
             long closedAt = System.nanoTime();
@@ -74,19 +73,5 @@ class ResetRelayTest {
         RelayStats stats = relay.completion().get(5, TimeUnit.SECONDS);
         assertEquals(RelayOutcome.RESET, stats.outcome(), stats::toString);
         assertTrue(!relay.inbound().isOpen() && !relay.peer().isOpen(), "both relay channels closed");
-    }
-
-    /** Reads until EOF or a reset and returns when that happened. */
-    private static long readUntilEnd(Socket socket) {
-        byte[] buf = new byte[64 * 1024];
-        try {
-            InputStream in = socket.getInputStream();
-            while (in.read(buf) >= 0) {
-                // keep draining until the relay ends this side
-            }
-        } catch (IOException expected) {
-            // a reset ends the stream too
-        }
-        return System.nanoTime();
     }
 }

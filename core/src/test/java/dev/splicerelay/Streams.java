@@ -78,6 +78,20 @@ final class Streams {
     }
 
     /** The SHA-256 of what {@link #send} writes for {@code size} and {@code seed}, without a socket. */
+    /** Reads until EOF or a reset (the relay passes resets on) and returns {@link System#nanoTime()} then. */
+    static long readUntilEnd(Socket socket) {
+        byte[] buf = new byte[CHUNK];
+        try {
+            InputStream in = socket.getInputStream();
+            while (in.read(buf) >= 0) {
+                // until the relay ends this side
+            }
+        } catch (IOException endedByAReset) {
+            // a reset ends the stream too
+        }
+        return System.nanoTime();
+    }
+
     static Transfer expected(long size, long seed) {
         try {
             return generate(size, seed, (chunk, off, n) -> { });
