@@ -34,6 +34,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -45,19 +46,21 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
  */
 @Timeout(60)
 class UnixDomainRelayTest {
-    private static final long SIZE = 16L << 20;
+    /** The sizes of {@code ByteExactRelayTest} up to 16 MiB: nothing, one byte, either side of a 64 KiB pipe. */
+    private static final long[] SIZES = {0, 1, 65_535, 65_537, 16L << 20};
 
     @TempDir
     Path dir;
 
     static Stream<Arguments> casesAndInbound() {
         return Stream.of(RelayCase.EPOLL_COPY, RelayCase.EPOLL_SPLICE, RelayCase.EPOLL_SPLICE_OWN)
-                .flatMap(c -> Stream.of(Arguments.of(c, "tcp"), Arguments.of(c, "unix")));
+                .flatMap(c -> Stream.of("tcp", "unix").flatMap(inbound -> LongStream.of(SIZES)
+                        .mapToObj(size -> Arguments.of(c, inbound, size))));
     }
 
-    @ParameterizedTest(name = "{0}: {1} client -> unix backend")
+    @ParameterizedTest(name = "{0}: {1} client -> unix backend, {2} B each way")
     @MethodSource("casesAndInbound")
-    void relaysToAUnixDomainBackendByteExact(RelayCase relayCase, String inbound) throws Exception {
+    void relaysToAUnixDomainBackendByteExact(RelayCase relayCase, String inbound, long size) throws Exception {
         relayCase.assumeAvailable();
         boolean unixInbound = inbound.equals("unix");
         Path backendPath = dir.resolve("backend.sock");
@@ -89,9 +92,9 @@ class UnixDomainRelayTest {
             try (SocketChannel client = SocketChannel.open(relayAddress);
                  SocketChannel backend = backendServer.accept()) {
                 Future<Transfer> up = peers.submit(() -> Streams.send(out(client),
-                        client::shutdownOutput, new byte[0], SIZE, 1));
+                        client::shutdownOutput, new byte[0], size, 1));
                 Future<Transfer> down = peers.submit(() -> Streams.send(out(backend),
-                        backend::shutdownOutput, new byte[0], SIZE, 2));
+                        backend::shutdownOutput, new byte[0], size, 2));
                 Future<Transfer> atBackend = peers.submit(
                         () -> Streams.receive(in(backend), 64 * 1024, 0));
                 Transfer atClient = Streams.receive(in(client), 64 * 1024, 0);
@@ -103,8 +106,8 @@ class UnixDomainRelayTest {
             RelayStats stats = relay.completionFuture().get(5, TimeUnit.SECONDS);
             assertEquals(RelayOutcome.COMPLETED, stats.outcome(), stats::toString);
             relayCase.assertRanIn(stats);
-            assertEquals(SIZE, stats.bytesInboundToPeer(), stats::toString);
-            assertEquals(SIZE, stats.bytesPeerToInbound(), stats::toString);
+            assertEquals(size, stats.bytesInboundToPeer(), stats::toString);
+            assertEquals(size, stats.bytesPeerToInbound(), stats::toString);
             server.close().sync();
         } finally {
             peers.shutdownNow();
