@@ -94,12 +94,17 @@ final class EpollIo {
             isCompatible = lookup.findVirtual(loopClass, "isCompatible",
                     MethodType.methodType(boolean.class, Class.class));
             register = lookup.findVirtual(loopClass, "register", MethodType.methodType(Future.class, handle));
-            submit = lookup.findVirtual(registration, "submit", MethodType.methodType(long.class, ops));
+            // The handles used per event or per interest change are typed with Object, so that they can be called
+            // with invokeExact, without an adaptation at each call.
+            submit = lookup.findVirtual(registration, "submit", MethodType.methodType(long.class, ops))
+                    .asType(MethodType.methodType(void.class, Object.class, Object.class));
             cancel = lookup.findVirtual(registration, "cancel", MethodType.methodType(boolean.class));
-            opsOf = lookup.findStatic(epollOps, "valueOf", MethodType.methodType(epollOps, int.class));
+            opsOf = lookup.findStatic(epollOps, "valueOf", MethodType.methodType(epollOps, int.class))
+                    .asType(MethodType.methodType(Object.class, int.class));
             eventOps = MethodHandles.filterReturnValue(
                     lookup.findVirtual(epollEvent, "ops", MethodType.methodType(epollOps)),
-                    lookup.findVirtual(epollOps, "value", MethodType.methodType(int.class)));
+                    lookup.findVirtual(epollOps, "value", MethodType.methodType(int.class)))
+                    .asType(MethodType.methodType(int.class, Object.class));
         } catch (ReflectiveOperationException | LinkageError e) {
             reason = "this Netty has no epoll I/O registration API (Netty 4.2's IoEventLoop.register, EpollIoHandle): "
                     + e;
@@ -208,7 +213,7 @@ final class EpollIo {
                 return;
             }
             try {
-                SUBMIT.invoke(registration, OPS_OF.invoke(wanted));
+                SUBMIT.invokeExact(registration, (Object) OPS_OF.invokeExact(wanted));
             } catch (IOException | RuntimeException | Error e) {
                 throw e;
             } catch (Throwable e) {
@@ -244,7 +249,7 @@ final class EpollIo {
                     case "fd":
                         return socket;
                     case "handle":
-                        listener.ready((int) EVENT_OPS.invoke(args[1]));
+                        listener.ready((int) EVENT_OPS.invokeExact(args[1]));
                         return null;
                     case "close":
                         listener.loopClosing();
