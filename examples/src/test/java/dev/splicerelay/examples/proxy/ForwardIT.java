@@ -11,11 +11,14 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -91,15 +94,24 @@ class ForwardIT {
         return engine.equals("auto") ? "" : ", engine " + engine.toUpperCase(Locale.ROOT);
     }
 
+    /**
+     * {@code --threads 2} on epoll binds two listening sockets with SO_REUSEPORT, so the kernel spreads clients over
+     * both event loops, and each relay splices on the loop that accepted its client (a relay spanning two loops
+     * would have to copy). The relay lines carry the thread name, which shows both loops at work.
+     */
     @Test
-    void relaysConcurrentConnectionsAcrossEventLoops() throws Exception {
+    void spreadsClientsOverEventLoopsAndSplicesEachOnItsOwnLoop() throws Exception {
+        assumeTrue(Epoll.isAvailable(), "needs epoll: " + Epoll.unavailabilityCause());
         Payload request = new Payload(3, 4L << 20);
         Payload reply = new Payload(4, 1L << 20);
-        int connections = 8;
+        int connections = 16;
         ExecutorService clients = Executors.newFixedThreadPool(connections);
         try (HashingBackend backend = new HashingBackend(reply, Duration.ZERO);
-             ProxyProcess proxy = ProxyProcess.start("--listen", "127.0.0.1:0", "--target", backend.target(),
-                     "--threads", "2")) {
+             ProxyProcess proxy = ProxyProcess.startWithJvmOptions(
+                     List.of("-Dorg.slf4j.simpleLogger.showThreadName=true"), "--listen", "127.0.0.1:0",
+                     "--target", backend.target(), "--transport", "epoll", "--threads", "2")) {
+            assertTrue(proxy.startupLine().contains("transport epoll (2 event loops, 2 listening sockets)"),
+                    proxy.startupLine());
             List<Future<HashingBackend.Exchange>> exchanges = new ArrayList<>();
             for (int i = 0; i < connections; i++) {
                 exchanges.add(clients.submit(() -> {
@@ -112,6 +124,20 @@ class ForwardIT {
                 assertArrayEquals(request.sha256(), exchange.get().requestDigest());
                 assertArrayEquals(reply.sha256(), exchange.get().reply().sha256());
             }
+            Pattern relayLine = Pattern.compile("\\[([^\\]]+)] DEBUG \\S+ - relay .* ended COMPLETED after \\d+ ms: "
+                    + "SPLICE, client->target " + request.length() + " B");
+            List<String> loops = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (loops.size() < connections && System.nanoTime() - deadline < 0) {
+                Thread.sleep(50);
+                loops.clear();
+                Matcher matcher = relayLine.matcher(proxy.stderr());
+                while (matcher.find()) {
+                    loops.add(matcher.group(1));
+                }
+            }
+            assertEquals(connections, loops.size(), proxy.stderr());
+            assertEquals(2, new HashSet<>(loops).size(), proxy.stderr());
         } finally {
             clients.shutdownNow();
         }

@@ -47,18 +47,23 @@ final class ProxyProcess implements AutoCloseable {
 
     /** Starts the proxy with {@code args} and waits for its start-up line. */
     static ProxyProcess start(String... args) throws Exception {
-        return started(new ProxyProcess(command(List.of(), List.of(args))));
+        return startWithJvmOptions(List.of(), args);
+    }
+
+    /** Starts the proxy with {@code jvmOptions} (for example logging properties) before {@code -jar}. */
+    static ProxyProcess startWithJvmOptions(List<String> jvmOptions, String... args) throws Exception {
+        return started(new ProxyProcess(command(List.of(), jvmOptions, List.of(args))));
     }
 
     /** Starts the proxy with at most {@code maxFiles} open file descriptors ({@code ulimit -n}). */
     static ProxyProcess startWithFileLimit(int maxFiles, String... args) throws Exception {
         List<String> shell = List.of("/bin/sh", "-c", "ulimit -n " + maxFiles + " && exec \"$0\" \"$@\"");
-        return started(new ProxyProcess(command(shell, List.of(args))));
+        return started(new ProxyProcess(command(shell, List.of(), List.of(args))));
     }
 
     /** Runs the jar with {@code args} to its end (for bad command lines and the demo). */
     static ProxyProcess run(Duration timeout, String... args) throws Exception {
-        ProxyProcess proxy = new ProxyProcess(command(List.of(), List.of(args)));
+        ProxyProcess proxy = new ProxyProcess(command(List.of(), List.of(), List.of(args)));
         proxy.awaitExit(timeout);
         return proxy;
     }
@@ -73,12 +78,13 @@ final class ProxyProcess implements AutoCloseable {
         }
     }
 
-    private static List<String> command(List<String> prefix, List<String> args) {
+    private static List<String> command(List<String> prefix, List<String> jvmOptions, List<String> args) {
         List<String> command = new ArrayList<>(prefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
         command.add("-Dio.netty.leakDetection.level=paranoid");
         command.add("-Dorg.slf4j.simpleLogger.log.dev.splicerelay=debug");
+        command.addAll(jvmOptions);
         command.add("-jar");
         command.add(JAR.toAbsolutePath().toString());
         command.addAll(args);
