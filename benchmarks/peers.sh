@@ -5,8 +5,9 @@
 #   2. 64-byte request/echo latency and connection churn through each relay, with the Java client of the JMH
 #      benchmarks (dev.splicerelay.benchmarks.PingClient) against a Netty echo server.
 # Relays: none, splice-relay (epoll, 1 thread: splice mode with its own engine, with Netty's spliceTo, and with its
-# own engine on Java 22+ with 1 MiB pipes when such a JDK is found; copy mode), HAProxy (nbthread 1, splice-auto on
-# and off), a minimal Go relay (benchmarks/peers/gorelay, GOMAXPROCS=1), socat, nginx stream (1 worker).
+# own engine on Java 22+ with 1 MiB pipes when such a JDK is found; copy mode), a bare Netty proxy without
+# splice-relay (NettyProxyMain, for reference), HAProxy (nbthread 1, splice-auto on and off), a minimal Go relay
+# (benchmarks/peers/gorelay, GOMAXPROCS=1), socat, nginx stream (1 worker).
 # Writes benchmarks/results/peers-DATE.csv (every run), peers-DATE-summary.md (medians, ratios) and peers.png.
 #
 # Usage: benchmarks/peers.sh [-t SECONDS] [-r ROUNDS] [-l SECONDS] [--relays "none sr-splice ..."] [--no-latency]
@@ -55,7 +56,7 @@ if [ "$JAVA22" = auto ]; then
   done
 fi
 if [ -z "$RELAYS" ]; then
-  RELAYS="none sr-splice sr-spliceto$([ "$JAVA22" != none ] && echo " sr-splice-1m") sr-copy haproxy-splice haproxy-nosplice gorelay socat nginx"
+  RELAYS="none sr-splice sr-spliceto$([ "$JAVA22" != none ] && echo " sr-splice-1m") sr-copy netty-proxy haproxy-splice haproxy-nosplice gorelay socat nginx"
 fi
 
 # ---------------------------------------------------------------------------------------------------------- install
@@ -206,6 +207,9 @@ start_relay() { # name, target port
           --target "127.0.0.1:$target" --mode "$mode" --engine "$engine" --transport epoll --threads 1 \
           >"$dir/out.log" 2>&1 &
       fi ;;
+    netty-proxy)
+      java "${JAVA_OPTS[@]}" -cp "$JAR" dev.splicerelay.benchmarks.NettyProxyMain --listen "127.0.0.1:$port" \
+        --target "127.0.0.1:$target" --transport epoll --threads 1 >"$dir/out.log" 2>&1 & ;;
     haproxy-splice|haproxy-nosplice)
       local splice=0
       [ "$name" = haproxy-splice ] && splice=1
@@ -305,11 +309,14 @@ iperf_run() { # relay, scenario, round -> appends a CSV line
 }
 
 # ------------------------------------------------------------------------------------- part 2: latency and churn
+ping_client() { # relay, test -> PingClient's output
+  timeout $((LATENCY_SECONDS + 60)) java -Xms128m -Xmx128m -cp "$JAR" dev.splicerelay.benchmarks.PingClient \
+    --target "127.0.0.1:$(listen_port "$1" "$ECHO_PORT")" --test "$2" --seconds "$LATENCY_SECONDS" --warmup 1
+}
+
 ping_run() { # relay, test, round
-  local name=$1 test=$2 round=$3 lport out value="" status=ok
-  lport=$(listen_port "$name" "$ECHO_PORT")
-  if out=$(timeout $((LATENCY_SECONDS + 60)) java -Xms128m -Xmx128m -cp "$JAR" dev.splicerelay.benchmarks.PingClient \
-      --target "127.0.0.1:$lport" --test "$test" --seconds "$LATENCY_SECONDS" --warmup 1 2>&1); then
+  local name=$1 test=$2 round=$3 out value="" status=ok
+  if out=$(ping_client "$name" "$test" 2>&1); then
     case "$test" in
       latency) value=$(sed -n 's/.*latency_us_median=\([0-9.]*\).*/\1/p' <<<"$out") ;;
       churn) value=$(sed -n 's/.*churn_per_s=\([0-9.]*\).*/\1/p' <<<"$out") ;;
@@ -408,7 +415,7 @@ set multiplot layout 2,1 title "TCP relays on 127.0.0.1, iperf3 -t $SECONDS_PER_
 set style data histogram
 set style histogram clustered gap 1
 set style fill solid 0.85 border -1
-# Ten relays need ten colours; gnuplot's default cycle repeats after eight.
+# Up to twelve relays get distinct colours; gnuplot's default cycle repeats after eight.
 $(i=1; for c in 9400d3 009e73 56b4e9 e69f00 f0e442 0072b2 e51e10 000000 cc79a7 8c564b 7f7f7f bcbd22; do
     echo "set linetype $i lc rgb \"#$c\""; i=$((i + 1)); done)
 set key outside right top vertical
@@ -457,6 +464,11 @@ if [ "$DO_LATENCY" = 1 ]; then
   ECHO_PID=$!
   wait_listening "$ECHO_PORT" "$ECHO_PID"
   for name in $RELAYS; do start_relay "$name" "$ECHO_PORT"; done
+  # As in part 1, one unrecorded run per relay and test first: the JVM relays compile their accept, connect and
+  # close paths here (part 1 never ran them), not during the recorded rounds.
+  for test in latency churn; do
+    for name in $RELAYS; do ping_client "$name" "$test" >/dev/null 2>&1 || true; done
+  done
   for round in $(seq 1 "$ROUNDS"); do
     for test in latency churn; do
       for name in $RELAYS; do ping_run "$name" "$test" "$round"; done

@@ -1,0 +1,162 @@
+package dev.splicerelay.benchmarks;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * A reference point for {@code peers.sh}, without splice-relay: the relay most Netty users write first, after Netty's
+ * {@code HexDumpProxy} example. Each accepted connection gets an outbound connection on the same event loop; every
+ * buffer read on one side is written to the other, and the next read waits for that write (backpressure); when
+ * either side closes, the other is flushed and closed.
+ *
+ * <pre>
+ * java -cp benchmarks.jar dev.splicerelay.benchmarks.NettyProxyMain --listen 127.0.0.1:20001 \
+ *      --target 127.0.0.1:21001 --transport epoll|nio --threads 1
+ * </pre>
+ *
+ * <p>It is not a correct relay: it has no half-close (a FIN closes both directions, so a reply sent after the client's
+ * FIN is lost) and it never splices. It measures what Netty's own per-connection and per-buffer work costs, so
+ * that {@code peers.sh} can tell splice-relay's overhead apart from Netty's. Everything runs on the accepting
+ * channel's event loop; each buffer read is owned by the write that forwards it.
+ */
+public final class NettyProxyMain {
+    private NettyProxyMain() {
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Args args = Args.parse(argv, "--listen", "--target", "--transport", "--threads");
+        InetSocketAddress target = args.address("--target", null);
+        Transport transport = Transport.parse(args.get("--transport", "epoll"));
+        int threads = Integer.parseInt(args.get("--threads", "1"));
+        EventLoopGroup group = transport.newGroup(threads);
+        Channel server = new ServerBootstrap()
+                .group(group)
+                .channel(transport.serverChannelClass())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel inbound) {
+                        inbound.pipeline().addLast(new FrontendHandler(transport, target));
+                    }
+                })
+                .bind(args.address("--listen", null)).sync().channel();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close().syncUninterruptibly();
+            group.shutdownGracefully().syncUninterruptibly();
+            stopped.countDown();
+        }));
+        System.out.println("netty proxy listening on " + server.localAddress() + ", target " + target
+                + ", transport " + transport + ", threads " + threads);
+        stopped.await();
+    }
+
+    /** The accepted side: connects the outbound side, then forwards what it reads there. */
+    private static final class FrontendHandler extends ChannelInboundHandlerAdapter {
+        private final Transport transport;
+        private final InetSocketAddress target;
+        private Channel outbound;
+
+        FrontendHandler(Transport transport, InetSocketAddress target) {
+            this.transport = transport;
+            this.target = target;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            Channel inbound = ctx.channel();
+            ChannelFuture connect = new Bootstrap()
+                    .group(inbound.eventLoop())
+                    .channel(transport == Transport.EPOLL ? EpollSocketChannel.class : NioSocketChannel.class)
+                    .option(ChannelOption.AUTO_READ, false)
+                    .handler(new ForwardingHandler(inbound))
+                    .connect(target);
+            outbound = connect.channel();
+            connect.addListener((ChannelFutureListener) f -> {
+                if (f.isSuccess()) {
+                    inbound.read();
+                } else {
+                    inbound.close();
+                }
+            });
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            forward(msg, ctx.channel(), outbound);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (outbound != null) {
+                closeOnFlush(outbound);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            closeOnFlush(ctx.channel());
+        }
+    }
+
+    /** The outbound side: reads once connected and forwards to the accepted side. */
+    private static final class ForwardingHandler extends ChannelInboundHandlerAdapter {
+        private final Channel inbound;
+
+        ForwardingHandler(Channel inbound) {
+            this.inbound = inbound;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            ctx.read();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            forward(msg, ctx.channel(), inbound);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            closeOnFlush(inbound);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            closeOnFlush(ctx.channel());
+        }
+    }
+
+    /** Writes {@code msg} (ownership passes to the write) and reads {@code from} again once it is written. */
+    private static void forward(Object msg, Channel from, Channel to) {
+        to.writeAndFlush(msg).addListener((ChannelFutureListener) written -> {
+            if (written.isSuccess()) {
+                from.read();
+            } else {
+                written.channel().close();
+            }
+        });
+    }
+
+    private static void closeOnFlush(Channel channel) {
+        if (channel.isActive()) {
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}
