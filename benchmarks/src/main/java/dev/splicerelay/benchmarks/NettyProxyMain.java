@@ -66,13 +66,54 @@ public final class NettyProxyMain {
         stopped.await();
     }
 
-    /** The accepted side: connects the outbound side, then forwards what it reads there. */
-    private static final class FrontendHandler extends ChannelInboundHandlerAdapter {
+    /**
+     * One side: forwards what it reads to {@link #other}, and closes {@link #other} when it closes. The accepted side
+     * connects its other side first; the outbound side starts reading once connected.
+     */
+    private static class Forwarder extends ChannelInboundHandlerAdapter {
+        Channel other;
+
+        Forwarder(Channel other) {
+            this.other = other;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            ctx.read();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            Channel from = ctx.channel();
+            other.writeAndFlush(msg).addListener((ChannelFutureListener) written -> {
+                if (written.isSuccess()) {
+                    from.read();
+                } else {
+                    written.channel().close();
+                }
+            });
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (other != null) {
+                closeOnFlush(other);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            closeOnFlush(ctx.channel());
+        }
+    }
+
+    /** The accepted side: reads only once its outbound side is connected. */
+    private static final class FrontendHandler extends Forwarder {
         private final Transport transport;
         private final InetSocketAddress target;
-        private Channel outbound;
 
         FrontendHandler(Transport transport, InetSocketAddress target) {
+            super(null);
             this.transport = transport;
             this.target = target;
         }
@@ -84,9 +125,9 @@ public final class NettyProxyMain {
                     .group(inbound.eventLoop())
                     .channel(transport == Transport.EPOLL ? EpollSocketChannel.class : NioSocketChannel.class)
                     .option(ChannelOption.AUTO_READ, false)
-                    .handler(new ForwardingHandler(inbound))
+                    .handler(new Forwarder(inbound))
                     .connect(target);
-            outbound = connect.channel();
+            other = connect.channel();
             connect.addListener((ChannelFutureListener) f -> {
                 if (f.isSuccess()) {
                     inbound.read();
@@ -95,63 +136,6 @@ public final class NettyProxyMain {
                 }
             });
         }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            forward(msg, ctx.channel(), outbound);
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            if (outbound != null) {
-                closeOnFlush(outbound);
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            closeOnFlush(ctx.channel());
-        }
-    }
-
-    /** The outbound side: reads once connected and forwards to the accepted side. */
-    private static final class ForwardingHandler extends ChannelInboundHandlerAdapter {
-        private final Channel inbound;
-
-        ForwardingHandler(Channel inbound) {
-            this.inbound = inbound;
-        }
-
-        @Override
-        public void channelActive(ChannelHandlerContext ctx) {
-            ctx.read();
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            forward(msg, ctx.channel(), inbound);
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            closeOnFlush(inbound);
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            closeOnFlush(ctx.channel());
-        }
-    }
-
-    /** Writes {@code msg} (ownership passes to the write) and reads {@code from} again once it is written. */
-    private static void forward(Object msg, Channel from, Channel to) {
-        to.writeAndFlush(msg).addListener((ChannelFutureListener) written -> {
-            if (written.isSuccess()) {
-                from.read();
-            } else {
-                written.channel().close();
-            }
-        });
     }
 
     private static void closeOnFlush(Channel channel) {
