@@ -182,7 +182,8 @@ class ModeSelectionTest {
     void spliceOnIoUringFailsWithTheReasonAndClosesTheClient() throws Exception {
         assertSpliceFailsWithTheReasonAndClosesTheClient(RelayCase.IOURING_COPY,
                 "SPLICE mode cannot be used: the inbound channel is a IoUringSocketChannel, not an epoll stream "
-                        + "channel (Netty's io_uring transport cannot splice one socket to another: netty/netty#15907)");
+                        + "channel (Netty's io_uring transport cannot splice one socket to another: "
+                        + "netty/netty#15907)");
     }
 
     private static void assertSpliceFailsWithTheReasonAndClosesTheClient(RelayCase relayCase, String message)

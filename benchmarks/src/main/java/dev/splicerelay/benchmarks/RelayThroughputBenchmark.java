@@ -53,8 +53,8 @@ public class RelayThroughputBenchmark {
     /** The sink, and the relay in front of it unless the path is {@link RelayPath#DIRECT}. */
     @State(Scope.Benchmark)
     public static class Fixture {
-        @Param({"DIRECT", "COPY_NIO", "COPY_EPOLL", "COPY_IO_URING", "SPLICE_EPOLL", "SPLICE_OWN_EPOLL", "SPLICE_OWN_EPOLL_TO_UNIX",
-                "AUTO_EPOLL_TO_NIO"})
+        @Param({"DIRECT", "COPY_NIO", "COPY_EPOLL", "COPY_IO_URING", "SPLICE_EPOLL", "SPLICE_OWN_EPOLL",
+                "SPLICE_OWN_EPOLL_TO_UNIX", "AUTO_EPOLL_TO_NIO"})
         public RelayPath path;
 
         @Param({"1024", "65536", "1048576"})
