@@ -12,6 +12,7 @@ import java.util.Map;
 final class ModeChoice {
     private static final String CHANNELS_CAN_SPLICE =
             "both channels are epoll stream channels on one event loop and no other handler sees the bytes";
+    private static final String IO_URING_PACKAGE = "io.netty.channel.uring.";
 
     private final RelayMode mode;
     private final SpliceEngine engine;
@@ -74,16 +75,25 @@ final class ModeChoice {
     /** What keeps the two channels from splicing with either engine, or {@code null} if nothing does. */
     static String spliceObstacle(Channel inbound, Channel peer) {
         if (!(inbound instanceof AbstractEpollStreamChannel)) {
-            return "the inbound channel is a " + inbound.getClass().getSimpleName() + ", not an epoll stream channel";
+            return notEpoll(inbound, "inbound");
         }
         if (!(peer instanceof AbstractEpollStreamChannel)) {
-            return "the peer channel is a " + peer.getClass().getSimpleName() + ", not an epoll stream channel";
+            return notEpoll(peer, "peer");
         }
         if (inbound.eventLoop() != peer.eventLoop()) {
             return "the channels are on different event loops (connect the peer with RelayBootstrap)";
         }
         String handler = otherHandler(inbound, "inbound");
         return handler != null ? handler : otherHandler(peer, "peer");
+    }
+
+    private static String notEpoll(Channel channel, String side) {
+        String obstacle = "the " + side + " channel is a " + channel.getClass().getSimpleName()
+                + ", not an epoll stream channel";
+        // By package name: core must not depend on the io_uring transport, which Netty 4.1 lacks.
+        return channel.getClass().getName().startsWith(IO_URING_PACKAGE)
+                ? obstacle + " (Netty's io_uring transport cannot splice one socket to another: netty/netty#15907)"
+                : obstacle;
     }
 
     private static String otherHandler(Channel channel, String side) {

@@ -18,6 +18,8 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -106,21 +108,61 @@ class ModeSelectionTest {
     }
 
     @Test
+    void autoCopiesOnIoUringThroughAnIoUringPeerAndSaysWhy() throws Exception {
+        AtomicReference<Class<?>> peerClass = new AtomicReference<>();
+        RelayStats stats = relayBothWays(RelayCase.IOURING_COPY, fixture -> new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                fixture.relay(ch, AUTO);
+            }
+        }, relay -> peerClass.set(relay.peer().getClass()));
+        assertEquals(IoUringTransport.socketChannelClass(), peerClass.get(), "RelayBootstrap's peer transport");
+        assertEquals(RelayMode.COPY, stats.mode(), stats::toString);
+        assertEquals(Optional.empty(), stats.spliceEngine(), stats::toString);
+        assertTrue(stats.modeReason().contains("inbound channel is a IoUringSocketChannel, not an epoll stream "
+                + "channel (Netty's io_uring transport cannot splice one socket to another"), stats::toString);
+    }
+
+    @Test
     void autoCopiesBetweenDifferentEventLoops() throws Exception {
-        assertAutoCopiesWithPeerOn(RelayCase.EPOLL_SPLICE, EpollSocketChannel.class, "different event loops");
+        assertAutoCopiesWithPeerOn(RelayCase.EPOLL_SPLICE, RelayCase.EPOLL_SPLICE, EpollSocketChannel.class,
+                "different event loops");
     }
 
     @Test
     void autoCopiesBetweenEpollAndNio() throws Exception {
-        assertAutoCopiesWithPeerOn(RelayCase.NIO_COPY, NioSocketChannel.class, "peer channel is a NioSocketChannel");
+        assertAutoCopiesWithPeerOn(RelayCase.EPOLL_SPLICE, RelayCase.NIO_COPY, NioSocketChannel.class,
+                "peer channel is a NioSocketChannel");
     }
 
-    /** Relays epoll inbound channels to peers connected on another event loop of {@code peerTransport}. */
-    private static void assertAutoCopiesWithPeerOn(RelayCase peerTransport, Class<? extends Channel> peerChannel,
-                                                   String reason) throws Exception {
+    @Test
+    void autoCopiesBetweenEpollAndIoUring() throws Exception {
+        RelayCase.IOURING_COPY.assumeAvailable();
+        assertAutoCopiesWithPeerOn(RelayCase.EPOLL_SPLICE, RelayCase.IOURING_COPY,
+                IoUringTransport.socketChannelClass(), "peer channel is a IoUringSocketChannel");
+    }
+
+    @Test
+    void autoCopiesBetweenIoUringAndEpoll() throws Exception {
+        assertAutoCopiesWithPeerOn(RelayCase.IOURING_COPY, RelayCase.EPOLL_COPY, EpollSocketChannel.class,
+                "inbound channel is a IoUringSocketChannel");
+    }
+
+    @Test
+    void autoCopiesBetweenIoUringAndNio() throws Exception {
+        assertAutoCopiesWithPeerOn(RelayCase.IOURING_COPY, RelayCase.NIO_COPY, NioSocketChannel.class,
+                "inbound channel is a IoUringSocketChannel");
+    }
+
+    /** Relays {@code inboundTransport}'s channels to peers connected on an event loop of {@code peerTransport}. */
+    private static void assertAutoCopiesWithPeerOn(RelayCase inboundTransport, RelayCase peerTransport,
+                                                   Class<? extends Channel> peerChannel, String reason)
+            throws Exception {
+        inboundTransport.assumeAvailable();
+        peerTransport.assumeAvailable();
         EventLoopGroup peerGroup = peerTransport.newGroup(1);
         try {
-            RelayStats stats = relayBothWays(RelayCase.EPOLL_SPLICE,
+            RelayStats stats = relayBothWays(inboundTransport,
                     fixture -> connectWith(fixture, peerGroup, peerChannel));
             assertEquals(RelayMode.COPY, stats.mode(), stats::toString);
             assertEquals(Optional.empty(), stats.spliceEngine(), stats::toString);
@@ -132,16 +174,29 @@ class ModeSelectionTest {
 
     @Test
     void spliceOnNioFailsWithTheReasonAndClosesTheClient() throws Exception {
+        assertSpliceFailsWithTheReasonAndClosesTheClient(RelayCase.NIO_COPY,
+                "SPLICE mode cannot be used: the inbound channel is a NioSocketChannel, not an epoll stream channel");
+    }
+
+    @Test
+    void spliceOnIoUringFailsWithTheReasonAndClosesTheClient() throws Exception {
+        assertSpliceFailsWithTheReasonAndClosesTheClient(RelayCase.IOURING_COPY,
+                "SPLICE mode cannot be used: the inbound channel is a IoUringSocketChannel, not an epoll stream "
+                        + "channel (Netty's io_uring transport cannot splice one socket to another: "
+                        + "netty/netty#15907)");
+    }
+
+    private static void assertSpliceFailsWithTheReasonAndClosesTheClient(RelayCase relayCase, String message)
+            throws Exception {
         RelayConfig splice = RelayConfig.builder().mode(RelayMode.SPLICE).build();
-        try (RelayFixture fixture = new RelayFixture(RelayCase.NIO_COPY, splice);
+        try (RelayFixture fixture = new RelayFixture(relayCase, splice);
              Socket client = fixture.connect();
              Socket backend = fixture.acceptBackend()) {
             RelayFixture.Relayed relay = fixture.nextRelay();
             ExecutionException failure = assertThrows(ExecutionException.class,
                     () -> relay.completion().get(5, TimeUnit.SECONDS));
             assertInstanceOf(IllegalStateException.class, failure.getCause());
-            assertEquals("SPLICE mode cannot be used: the inbound channel is a NioSocketChannel, not an epoll stream "
-                    + "channel", failure.getCause().getMessage());
+            assertEquals(message, failure.getCause().getMessage());
             assertEquals(-1, readOrEnd(client), "the client's connection is closed");
             assertEquals(-1, readOrEnd(backend), "the backend's connection is closed");
         }
@@ -178,16 +233,26 @@ class ModeSelectionTest {
     private static RelayStats relayBothWays(RelayCase relayCase,
                                             java.util.function.Function<RelayFixture, ChannelInitializer<Channel>> init)
             throws Exception {
+        return relayBothWays(relayCase, init, relay -> { });
+    }
+
+    /** Relays {@link #SIZE} bytes each way, byte-exact; {@code inspect} sees the relay before it ends. */
+    private static RelayStats relayBothWays(RelayCase relayCase,
+                                            java.util.function.Function<RelayFixture, ChannelInitializer<Channel>> init,
+                                            Consumer<RelayFixture.Relayed> inspect)
+            throws Exception {
         try (RelayFixture fixture = new RelayFixture(relayCase, init::apply);
              Socket client = fixture.connect();
              Socket backend = fixture.acceptBackend()) {
+            RelayFixture.Relayed relay = fixture.nextRelay();
+            inspect.accept(relay);
             Future<Transfer> up = fixture.async(() -> Streams.send(client, SIZE, 1, true));
             Future<Transfer> down = fixture.async(() -> Streams.send(backend, SIZE, 2, true));
             Future<Transfer> backendReceived = fixture.async(() -> Streams.receive(backend));
             Transfer clientReceived = Streams.receive(client);
             assertEquals(down.get(), clientReceived, "backend -> client");
             assertEquals(up.get(), backendReceived.get(), "client -> backend");
-            RelayStats stats = fixture.nextStats();
+            RelayStats stats = relay.completion().get(10, TimeUnit.SECONDS);
             assertEquals(RelayOutcome.COMPLETED, stats.outcome(), stats::toString);
             assertEquals(SIZE, stats.bytesInboundToPeer(), stats::toString);
             assertEquals(SIZE, stats.bytesPeerToInbound(), stats::toString);

@@ -17,13 +17,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The transport, mode and splice engine combinations every relay guarantee is tested in: {@link #EPOLL_SPLICE} is
- * Netty's {@code spliceTo}, {@link #EPOLL_SPLICE_OWN} splice-relay's own {@link SpliceEngine#IO_HANDLE} engine.
+ * Netty's {@code spliceTo}, {@link #EPOLL_SPLICE_OWN} splice-relay's own {@link SpliceEngine#IO_HANDLE} engine,
+ * {@link #IOURING_COPY} Netty's io_uring transport, which can only copy.
  */
 enum RelayCase {
     NIO_COPY(false, RelayMode.COPY, SpliceEngine.AUTO),
     EPOLL_COPY(true, RelayMode.COPY, SpliceEngine.AUTO),
     EPOLL_SPLICE(true, RelayMode.SPLICE, SpliceEngine.SPLICE_TO),
-    EPOLL_SPLICE_OWN(true, RelayMode.SPLICE, SpliceEngine.IO_HANDLE);
+    EPOLL_SPLICE_OWN(true, RelayMode.SPLICE, SpliceEngine.IO_HANDLE),
+    IOURING_COPY(false, RelayMode.COPY, SpliceEngine.AUTO);
 
     private final boolean epoll;
     private final RelayMode mode;
@@ -72,6 +74,8 @@ enum RelayCase {
         assumeTrue(selected.isEmpty() || Arrays.asList(selected.split(",")).contains(name()),
                 () -> name() + " is not in -Drelay.cases=" + selected);
         assumeTrue(!epoll || Epoll.isAvailable(), () -> "epoll unavailable: " + Epoll.unavailabilityCause());
+        assumeTrue(this != IOURING_COPY || IoUringTransport.unavailableReason() == null,
+                IoUringTransport::unavailableReason);
         assumeTrue(engine != SpliceEngine.IO_HANDLE || EpollIo.unavailableReason() == null,
                 EpollIo::unavailableReason);
     }
@@ -82,10 +86,16 @@ enum RelayCase {
      */
     @SuppressWarnings("deprecation")
     EventLoopGroup newGroup(int threads) {
+        if (this == IOURING_COPY) {
+            return IoUringTransport.newGroup(threads);
+        }
         return epoll ? new EpollEventLoopGroup(threads) : new NioEventLoopGroup(threads);
     }
 
     Class<? extends ServerChannel> serverChannelClass() {
+        if (this == IOURING_COPY) {
+            return IoUringTransport.serverChannelClass();
+        }
         return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     }
 }

@@ -26,10 +26,12 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled", "-Xms512m", "-Xmx512m"})
+// pollAddMultishotEnabled=false: as splice-relay needs io_uring run on Netty 4.2.12, see README "io_uring".
+@Fork(value = 1, jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled", "-Xms512m", "-Xmx512m",
+        "-Dio.netty.iouring.pollAddMultishotEnabled=false"})
 @State(Scope.Thread)
 public class RelayLatencyBenchmark {
-    @Param({"DIRECT", "COPY_NIO", "COPY_EPOLL", "SPLICE_EPOLL", "SPLICE_OWN_EPOLL"})
+    @Param({"DIRECT", "COPY_NIO", "COPY_EPOLL", "COPY_IO_URING", "SPLICE_EPOLL", "SPLICE_OWN_EPOLL"})
     public RelayPath path;
 
     private EchoPath echo;

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * java -cp benchmarks.jar dev.splicerelay.benchmarks.RelayMain --listen 127.0.0.1:20001 --target 127.0.0.1:21001 \
- *      --mode splice|copy|auto --engine auto|io_handle|splice_to --transport epoll|nio --threads 1
+ *      --mode splice|copy|auto --engine auto|io_handle|splice_to --transport epoll|io_uring|nio --threads 1
  * </pre>
  *
  * It prints one line when it listens, reports every relay that did not complete (or ran in another mode than

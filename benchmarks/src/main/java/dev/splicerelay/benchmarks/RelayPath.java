@@ -15,6 +15,8 @@ public enum RelayPath {
     COPY_NIO(Transport.NIO, RelayMode.COPY, SpliceEngine.AUTO, Peer.TCP),
     /** {@link RelayMode#COPY} on the epoll transport. */
     COPY_EPOLL(Transport.EPOLL, RelayMode.COPY, SpliceEngine.AUTO, Peer.TCP),
+    /** {@link RelayMode#COPY} on the io_uring transport, which has no socket-to-socket splice. */
+    COPY_IO_URING(Transport.IO_URING, RelayMode.COPY, SpliceEngine.AUTO, Peer.TCP),
     /** {@link RelayMode#SPLICE} on the epoll transport with Netty's {@code spliceTo} ({@link SpliceEngine#SPLICE_TO}). */
     SPLICE_EPOLL(Transport.EPOLL, RelayMode.SPLICE, SpliceEngine.SPLICE_TO, Peer.TCP),
     /** {@link RelayMode#SPLICE} on the epoll transport with splice-relay's own {@link SpliceEngine#IO_HANDLE}. */

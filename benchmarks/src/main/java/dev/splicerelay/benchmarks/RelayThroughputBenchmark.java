@@ -41,7 +41,9 @@ import java.util.concurrent.atomic.AtomicLong;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled", "-Xms512m", "-Xmx512m"})
+// pollAddMultishotEnabled=false: as splice-relay needs io_uring run on Netty 4.2.12, see README "io_uring".
+@Fork(value = 1, jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled", "-Xms512m", "-Xmx512m",
+        "-Dio.netty.iouring.pollAddMultishotEnabled=false"})
 public class RelayThroughputBenchmark {
     static final int MAX_BLOCKS_IN_FLIGHT = 16;
     static final int STALL_TIMEOUT_SECONDS = 10;
@@ -51,8 +53,8 @@ public class RelayThroughputBenchmark {
     /** The sink, and the relay in front of it unless the path is {@link RelayPath#DIRECT}. */
     @State(Scope.Benchmark)
     public static class Fixture {
-        @Param({"DIRECT", "COPY_NIO", "COPY_EPOLL", "SPLICE_EPOLL", "SPLICE_OWN_EPOLL", "SPLICE_OWN_EPOLL_TO_UNIX",
-                "AUTO_EPOLL_TO_NIO"})
+        @Param({"DIRECT", "COPY_NIO", "COPY_EPOLL", "COPY_IO_URING", "SPLICE_EPOLL", "SPLICE_OWN_EPOLL",
+                "SPLICE_OWN_EPOLL_TO_UNIX", "AUTO_EPOLL_TO_NIO"})
         public RelayPath path;
 
         @Param({"1024", "65536", "1048576"})

@@ -8,6 +8,9 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
 
 import java.util.Locale;
 
@@ -16,19 +19,32 @@ import java.util.Locale;
  */
 public enum Transport {
     NIO,
-    EPOLL;
+    EPOLL,
+    IO_URING;
 
-    /** A new group of {@code threads} event loops on this transport; fails at once if epoll is missing. */
+    /** A new group of {@code threads} event loops on this transport; fails at once if epoll or io_uring is missing. */
     public EventLoopGroup newGroup(int threads) {
-        if (this == EPOLL) {
-            Epoll.ensureAvailability();
-            return new MultiThreadIoEventLoopGroup(threads, EpollIoHandler.newFactory());
+        switch (this) {
+            case EPOLL:
+                Epoll.ensureAvailability();
+                return new MultiThreadIoEventLoopGroup(threads, EpollIoHandler.newFactory());
+            case IO_URING:
+                IoUring.ensureAvailability();
+                return new MultiThreadIoEventLoopGroup(threads, IoUringIoHandler.newFactory());
+            default:
+                return new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
         }
-        return new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
     }
 
     public Class<? extends ServerChannel> serverChannelClass() {
-        return this == EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        switch (this) {
+            case EPOLL:
+                return EpollServerSocketChannel.class;
+            case IO_URING:
+                return IoUringServerSocketChannel.class;
+            default:
+                return NioServerSocketChannel.class;
+        }
     }
 
     /** Epoll where it is available, NIO otherwise: the transport of the helpers that are not being measured. */
@@ -36,7 +52,7 @@ public enum Transport {
         return Epoll.isAvailable() ? EPOLL : NIO;
     }
 
-    /** {@code "epoll"} or {@code "nio"}, case-insensitive. */
+    /** {@code "epoll"}, {@code "io_uring"} or {@code "nio"}, case-insensitive. */
     public static Transport parse(String name) {
         return valueOf(name.toUpperCase(Locale.ROOT));
     }

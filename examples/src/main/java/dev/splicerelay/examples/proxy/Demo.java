@@ -25,7 +25,8 @@ import java.util.Locale;
  * that of the whole pipeline rather than the proxy's ceiling.
  */
 final class Demo {
-    static final String USAGE = "usage: java -jar splice-proxy.jar demo [--size 1g] [--transport auto|epoll|nio]";
+    static final String USAGE =
+            "usage: java -jar splice-proxy.jar demo [--size 1g] [--transport auto|epoll|io_uring|nio]";
     private static final long WARM_UP_BYTES = 64L << 20;
 
     private record Run(String mode, String relayed, DemoTransfer.Result result, LoopCpu cpu) {

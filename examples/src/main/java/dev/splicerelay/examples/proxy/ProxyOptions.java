@@ -32,7 +32,7 @@ record ProxyOptions(SocketAddress listen, Front front, ProxyAddress target, Targ
 
     static final String USAGE = String.join(System.lineSeparator(),
             "usage: java -jar splice-proxy.jar --listen [HOST:]PORT|unix:PATH [options]",
-            "       java -jar splice-proxy.jar demo [--size 1g] [--transport auto|epoll|nio]",
+            "       java -jar splice-proxy.jar demo [--size 1g] [--transport auto|epoll|io_uring|nio]",
             "",
             "  --listen [HOST:]PORT|unix:PATH  where clients connect (a port alone means 127.0.0.1)",
             "  --front forward|connect|socks5  forward: relay every connection to --target (default);",
@@ -43,7 +43,9 @@ record ProxyOptions(SocketAddress listen, Front front, ProxyAddress target, Targ
             "  --splice-engine auto|io_handle|splice_to",
             "                                  which engine splices (default auto: splice-relay's own, io_handle,",
             "                                  where it can run; Netty's spliceTo otherwise)",
-            "  --transport auto|epoll|nio      Netty transport (default auto: epoll where available)",
+            "  --transport auto|epoll|io_uring|nio",
+            "                                  Netty transport (default auto: epoll where available, else nio;",
+            "                                  io_uring copies, and only runs when asked for)",
             "  --threads N                     event-loop threads; on epoll with TCP also listening sockets",
             "                                  (SO_REUSEPORT); default: the number of cores",
             "  --max-connections N             close new clients beyond N open ones (default 0: no limit)",
@@ -217,7 +219,7 @@ record ProxyOptions(SocketAddress listen, Front front, ProxyAddress target, Targ
                 return transport;
             }
         }
-        throw new UsageException("--transport expects one of auto, epoll, nio, got '" + text + "'");
+        throw new UsageException("--transport expects one of auto, epoll, io_uring, nio, got '" + text + "'");
     }
 
     private static Duration duration(Map<String, String> values, String option, String defaultValue)

@@ -24,11 +24,17 @@ import java.util.Locale;
  */
 public final class SpliceProxy {
     private static final Logger logger = LoggerFactory.getLogger(SpliceProxy.class);
+    private static final String IO_URING_MULTISHOT_POLL = "io.netty.iouring.pollAddMultishotEnabled";
 
     private SpliceProxy() {
     }
 
     public static void main(String[] args) {
+        // Before any io_uring class reads it: with Netty 4.2.12's multishot POLLIN poll, a reset that arrives while a
+        // relay has paused reading is never reported and the relay hangs (README "io_uring"). A -D value wins.
+        if (System.getProperty(IO_URING_MULTISHOT_POLL) == null) {
+            System.setProperty(IO_URING_MULTISHOT_POLL, "false");
+        }
         List<String> arguments = List.of(args);
         if (!arguments.isEmpty() && arguments.get(0).equals("demo")) {
             System.exit(Demo.run(arguments.subList(1, arguments.size())));

@@ -9,12 +9,16 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
 
 import java.net.SocketAddress;
 import java.util.Locale;
 
 /**
- * The Netty transport the proxy runs on. Only {@link #EPOLL} can splice, and only it serves Unix domain sockets;
+ * The Netty transport the proxy runs on. Only {@link #EPOLL} can splice, and only it serves Unix domain sockets
+ * ({@link #IO_URING} and {@link #NIO} copy);
  * accepted channels and the channels the relay opens to targets share the server channel's transport, so choosing
  * it here chooses it for everything.
  */
@@ -39,6 +43,30 @@ enum Transport {
         @Override
         String unavailableReason() {
             return Epoll.isAvailable() ? null : String.valueOf(Epoll.unavailabilityCause());
+        }
+    },
+    IO_URING {
+        @Override
+        IoHandlerFactory ioHandlerFactory() {
+            return IoUringIoHandler.newFactory();
+        }
+
+        @Override
+        Class<? extends ServerChannel> serverChannelClass(SocketAddress listen) {
+            if (listen instanceof DomainSocketAddress) {
+                throw new IllegalArgumentException("the io_uring transport does not serve Unix domain sockets here");
+            }
+            return IoUringServerSocketChannel.class;
+        }
+
+        @Override
+        boolean supportsUnixSockets() {
+            return false;
+        }
+
+        @Override
+        String unavailableReason() {
+            return IoUring.isAvailable() ? null : String.valueOf(IoUring.unavailabilityCause());
         }
     },
     NIO {
@@ -77,7 +105,11 @@ enum Transport {
     /** Why this transport cannot run here, or {@code null} if it can. */
     abstract String unavailableReason();
 
-    /** Epoll where it is available, NIO elsewhere. */
+    /**
+     * Epoll where it is available, NIO elsewhere. Never io_uring: it cannot splice, its copy was no faster than NIO's
+     * within JMH's error in BENCHMARKS.md (io_uring run of 2026-11-26), and on Netty 4.2.12 it needs a workaround
+     * (README "io_uring"); it runs only when asked for.
+     */
     static Transport best() {
         return EPOLL.unavailableReason() == null ? EPOLL : NIO;
     }

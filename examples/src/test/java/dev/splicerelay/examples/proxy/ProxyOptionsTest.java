@@ -4,6 +4,7 @@ import dev.splicerelay.RelayMode;
 import dev.splicerelay.SpliceEngine;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.uring.IoUring;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -108,6 +109,19 @@ class ProxyOptionsTest {
         assertEquals(new DomainSocketAddress("/run/in.sock"), socks5.listen());
         assertUsageError("--allow: not a port number", "--listen", "1", "--front", "connect", "--allow",
                 "unix:/run/out.sock");
+    }
+
+    @Test
+    void ioUringCopiesTcpOnly() throws UsageException {
+        assumeTrue(IoUring.isAvailable(), "io_uring is not available here");
+        assertEquals(Transport.IO_URING, ProxyOptions.parse(List.of("--listen", "1", "--target", "h:1",
+                "--transport", "io_uring")).transport());
+        assertUsageError("--mode splice needs the epoll transport, not io_uring", "--listen", "1", "--target", "h:1",
+                "--mode", "splice", "--transport", "io_uring");
+        assertUsageError("--splice-engine io_handle chooses how relays splice", "--listen", "1", "--target", "h:1",
+                "--splice-engine", "io_handle", "--transport", "io_uring");
+        assertUsageError("--listen unix:PATH needs the epoll transport, not io_uring", "--listen", "unix:/tmp/a.sock",
+                "--target", "h:1", "--transport", "io_uring");
     }
 
     @Test
