@@ -107,7 +107,7 @@ final class RelayFixture implements AutoCloseable {
         if (pair.unixPeer()) {
             tcpBackend = null;
             unixBackend = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            unixBackend.bind(UnixDomainSocketAddress.of(socketDir.resolve("backend.sock")), 1024);
+            unixBackend.bind(UnixDomainSocketAddress.of(backendPath()), 1024);
             unixBackend.configureBlocking(false);
             unixAccepts = Selector.open();
             unixBackend.register(unixAccepts, SelectionKey.OP_ACCEPT);
@@ -146,8 +146,12 @@ final class RelayFixture implements AutoCloseable {
 
     /** The backend's address, as the relay connects to it: a {@link DomainSocketAddress} for a Unix peer. */
     SocketAddress backendAddress() {
-        return pair.unixPeer() ? new DomainSocketAddress(socketDir.resolve("backend.sock").toString())
+        return pair.unixPeer() ? new DomainSocketAddress(backendPath().toString())
                 : tcpBackend.getLocalSocketAddress();
+    }
+
+    private Path backendPath() {
+        return socketDir.resolve("backend.sock");
     }
 
     private Path relayPath() {
@@ -237,7 +241,7 @@ final class RelayFixture implements AutoCloseable {
             unixBackend.close();
         }
         if (socketDir != null) {
-            Files.deleteIfExists(socketDir.resolve("backend.sock"));
+            Files.deleteIfExists(backendPath());
             Files.deleteIfExists(relayPath());
             Files.delete(socketDir);
         }
