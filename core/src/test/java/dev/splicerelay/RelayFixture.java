@@ -232,18 +232,22 @@ final class RelayFixture implements AutoCloseable {
      */
     void close(long quietMillis) throws Exception {
         executor.shutdownNow();
-        server.close().sync();
-        group.shutdownGracefully(quietMillis, 2000 + quietMillis, TimeUnit.MILLISECONDS).sync();
-        if (tcpBackend != null) {
-            tcpBackend.close();
-        } else {
-            unixAccepts.close();
-            unixBackend.close();
-        }
-        if (socketDir != null) {
-            Files.deleteIfExists(backendPath());
-            Files.deleteIfExists(relayPath());
-            Files.delete(socketDir);
+        try {
+            server.close().sync();
+            group.shutdownGracefully(quietMillis, 2000 + quietMillis, TimeUnit.MILLISECONDS).sync();
+        } finally {
+            // Also after a test that timed out, whose interrupt breaks the syncs above: no socket file stays behind.
+            if (tcpBackend != null) {
+                tcpBackend.close();
+            } else {
+                unixAccepts.close();
+                unixBackend.close();
+            }
+            if (socketDir != null) {
+                Files.deleteIfExists(backendPath());
+                Files.deleteIfExists(relayPath());
+                Files.delete(socketDir);
+            }
         }
     }
 }
