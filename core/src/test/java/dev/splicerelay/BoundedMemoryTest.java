@@ -6,12 +6,11 @@ import io.netty.channel.WriteBufferWaterMark;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
-import java.net.Socket;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
@@ -33,20 +32,20 @@ class BoundedMemoryTest {
     private static final long STALL_MILLIS = 30_000;
     private static final long MAX_STALL_CPU_MILLIS = 3_000;
 
-    @ParameterizedTest(name = "{0}")
-    @EnumSource(RelayCase.class)
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("dev.splicerelay.SocketPair#casesAndPairs")
     @Timeout(60)
-    void relayBuffersABoundedAmountForAPeerThatDoesNotRead(RelayCase relayCase) throws Exception {
-        try (RelayFixture fixture = new RelayFixture(relayCase);
-             Socket client = fixture.connect();
-             Socket backend = fixture.acceptBackend()) {
+    void relayBuffersABoundedAmountForAPeerThatDoesNotRead(RelayCase relayCase, SocketPair pair) throws Exception {
+        try (RelayFixture fixture = new RelayFixture(relayCase, pair);
+             TestSocket client = fixture.newClient();
+             TestSocket backend = fixture.nextBackend()) {
             Future<Transfer> sent = fixture.async(() -> Streams.send(client, SENT, 1, true));
             RelayFixture.Relayed relay = fixture.nextRelay();
             Channel peer = relay.peer();
 
             long peak = peakHeldBytes(relay, 3000);
             assertFalse(sent.isDone(), "the sender was not held back");
-            assertWithinBound(relayCase, peer, peak);
+            assertWithinBound(relayCase, pair, peer, peak);
 
             Transfer received = Streams.receive(backend);
             assertEquals(sent.get(), received, "every byte arrives once the peer reads");
@@ -58,26 +57,26 @@ class BoundedMemoryTest {
      * more than the bound and uses next to no CPU. In the long suite, for its length.
      */
     @Tag("long")
-    @ParameterizedTest(name = "{0}")
-    @EnumSource(RelayCase.class)
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("dev.splicerelay.SocketPair#casesAndPairs")
     @Timeout(120)
-    void aReaderThatStopsForThirtySecondsGetsEveryByteWhenItReadsOn(RelayCase relayCase) throws Exception {
-        try (RelayFixture fixture = new RelayFixture(relayCase);
-             Socket client = fixture.connect();
-             Socket backend = fixture.acceptBackend()) {
+    void aReaderThatStopsForThirtySecondsGetsEveryByteWhenItReadsOn(RelayCase relayCase, SocketPair pair) throws Exception {
+        try (RelayFixture fixture = new RelayFixture(relayCase, pair);
+             TestSocket client = fixture.newClient();
+             TestSocket backend = fixture.nextBackend()) {
             Future<Transfer> sent = fixture.async(() -> Streams.send(client, SENT, 2, true));
             RelayFixture.Relayed relay = fixture.nextRelay();
             Channel peer = relay.peer();
-            InputStream in = backend.getInputStream();
+            InputStream in = backend.in();
             byte[] beforeStall = in.readNBytes(READ_BEFORE_STALL);
 
             long cpuBefore = ProcessCpu.nanos();
             long peak = peakHeldBytes(relay, STALL_MILLIS);
             long cpuMillis = TimeUnit.NANOSECONDS.toMillis(ProcessCpu.nanos() - cpuBefore);
-            System.out.printf("%s: %d ms of process CPU while the reader stopped for %d ms%n",
-                    relayCase, cpuMillis, STALL_MILLIS);
+            System.out.printf("%s %s: %d ms of process CPU while the reader stopped for %d ms%n",
+                    relayCase, pair, cpuMillis, STALL_MILLIS);
             assertFalse(sent.isDone(), "the sender was not held back");
-            assertWithinBound(relayCase, peer, peak);
+            assertWithinBound(relayCase, pair, peer, peak);
             assertTrue(cpuMillis < MAX_STALL_CPU_MILLIS, "the process used " + cpuMillis + " ms of CPU while the "
                     + "reader stopped for " + STALL_MILLIS + " ms");
 
@@ -102,11 +101,11 @@ class BoundedMemoryTest {
         return peak;
     }
 
-    private static void assertWithinBound(RelayCase relayCase, Channel peer, long peak) {
+    private static void assertWithinBound(RelayCase relayCase, SocketPair pair, Channel peer, long peak) {
         WriteBufferWaterMark waterMark = peer.config().getWriteBufferWaterMark();
         long bound = BOOKKEEPING + (relayCase.mode() == RelayMode.SPLICE ? PIPE : waterMark.high() + READ_CYCLE);
-        System.out.printf("%s: peak bytes held for a peer that does not read: %d (bound %d)%n",
-                relayCase, peak, bound);
+        System.out.printf("%s %s: peak bytes held for a peer that does not read: %d (bound %d)%n",
+                relayCase, pair, peak, bound);
         assertTrue(peak > 0, "nothing was ever held: the measurement is broken");
         assertTrue(peak <= bound, "held " + peak + " bytes, more than the bound of " + bound);
     }

@@ -4,12 +4,11 @@ import io.netty.util.internal.PlatformDependent;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.Socket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,19 +52,19 @@ class ChaosRelayTest {
      * In splice mode this found the relay closing a source from inside Netty's splice read loop, which then read the
      * freed fd number (see {@link NoReadAfterCloseTest}).
      */
-    @ParameterizedTest(name = "{0}")
-    @EnumSource(RelayCase.class)
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("dev.splicerelay.SocketPair#casesAndPairs")
     @Timeout(240)
-    void chaosInWaves(RelayCase relayCase) throws Exception {
-        runChaos(relayCase, 200, 7);
+    void chaosInWaves(RelayCase relayCase, SocketPair pair) throws Exception {
+        runChaos(relayCase, pair, 200, 7);
     }
 
     @Tag("long")
-    @ParameterizedTest(name = "{0}")
-    @EnumSource(RelayCase.class)
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("dev.splicerelay.SocketPair#casesAndPairs")
     @Timeout(3600)
-    void tenThousandConnections(RelayCase relayCase) throws Exception {
-        runChaos(relayCase, 10_000, 11);
+    void tenThousandConnections(RelayCase relayCase, SocketPair pair) throws Exception {
+        runChaos(relayCase, pair, 10_000, 11);
     }
 
     private static byte[] tape() {
@@ -74,10 +73,10 @@ class ChaosRelayTest {
         return tape;
     }
 
-    private static void runChaos(RelayCase relayCase, int connections, long seed) throws Exception {
-        try (RelayFixture fixture = new RelayFixture(relayCase)) {
+    private static void runChaos(RelayCase relayCase, SocketPair pair, int connections, long seed) throws Exception {
+        try (RelayFixture fixture = new RelayFixture(relayCase, pair)) {
             // One clean connection first, so that classes and jar files opened on first use are not counted.
-            new Plan(1024, 1024, 0, 1, Fault.NONE, 0, 0).run(fixture, fixture.connect(), fixture.acceptBackend(),
+            new Plan(1024, 1024, 0, 1, Fault.NONE, 0, 0).run(fixture, fixture.newClient(), fixture.nextBackend(),
                     fixture.nextRelay());
             int fdBaseline = OpenFds.exceptPooledPipes();
             long directBaseline = PlatformDependent.usedDirectMemory();
@@ -88,8 +87,8 @@ class ChaosRelayTest {
                 for (int i = 0; i < Math.min(WAVE, connections - done); i++) {
                     Plan plan = Plan.random(random);
                     counts.merge(plan.fault, 1, Integer::sum);
-                    Socket client = fixture.connect();
-                    Socket backend = fixture.acceptBackend();
+                    TestSocket client = fixture.newClient();
+                    TestSocket backend = fixture.nextBackend();
                     RelayFixture.Relayed relay = fixture.nextRelay();
                     wave.add(fixture.async(() -> plan.run(fixture, client, backend, relay)));
                 }
@@ -99,8 +98,8 @@ class ChaosRelayTest {
             }
             int fds = OpenFds.awaitAtMost(fdBaseline, OpenFds::exceptPooledPipes);
             long direct = PlatformDependent.usedDirectMemory();
-            System.out.printf("%s: %d connections %s; fds %d -> %d; Netty direct memory %d -> %d bytes%n",
-                    relayCase, connections, counts, fdBaseline, fds, directBaseline, direct);
+            System.out.printf("%s %s: %d connections %s; fds %d -> %d; Netty direct memory %d -> %d bytes%n",
+                    relayCase, pair, connections, counts, fdBaseline, fds, directBaseline, direct);
             assertTrue(fds <= fdBaseline, fds + " open fds after the chaos, " + fdBaseline + " before");
             // Pooled chunks may stay cached after the buffers are released (leaks fail the class anyway).
             assertTrue(direct <= directBaseline + POOL_SLACK, "Netty direct memory grew from " + directBaseline
@@ -138,7 +137,7 @@ class ChaosRelayTest {
                     random.nextInt(MAX_SIZE + 1), 200 + random.nextInt(800));
         }
 
-        Void run(RelayFixture fixture, Socket client, Socket backend, RelayFixture.Relayed relay) throws Exception {
+        Void run(RelayFixture fixture, TestSocket client, TestSocket backend, RelayFixture.Relayed relay) throws Exception {
             try {
                 check(fixture, client, backend, relay);
             } catch (ExecutionException | TimeoutException e) {
@@ -149,7 +148,7 @@ class ChaosRelayTest {
             return null;
         }
 
-        private void check(RelayFixture fixture, Socket client, Socket backend, RelayFixture.Relayed relay)
+        private void check(RelayFixture fixture, TestSocket client, TestSocket backend, RelayFixture.Relayed relay)
                 throws Exception {
             try (client; backend) {
                 boolean clientFaults = fault == Fault.CLIENT_RESET || fault == Fault.CLIENT_CLOSE;
@@ -186,7 +185,7 @@ class ChaosRelayTest {
          * one that faults, resets or closes the socket at {@link #faultAt} and returns when, else returns 0. The
          * other side's send may break once the fault has reached it.
          */
-        private long sendWithFault(Socket socket, int offset, int size, Fault fault) throws IOException {
+        private long sendWithFault(TestSocket socket, int offset, int size, Fault fault) throws IOException {
             if (fault == Fault.NONE) {
                 try {
                     send(socket, offset, size, true);
@@ -201,8 +200,8 @@ class ChaosRelayTest {
             return fault(socket, fault);
         }
 
-        private static void send(Socket socket, int offset, int size, boolean shutdownOutput) throws IOException {
-            OutputStream out = socket.getOutputStream();
+        private static void send(TestSocket socket, int offset, int size, boolean shutdownOutput) throws IOException {
+            OutputStream out = socket.out();
             SplittableRandom writeSizes = new SplittableRandom(offset);
             for (int sent = 0; sent < size; ) {
                 int n = Math.min(size - sent, 1 + writeSizes.nextInt(256 * 1024));
@@ -218,13 +217,14 @@ class ChaosRelayTest {
             return fault != Fault.NONE && fault != Fault.CLIENT_STALL && fault != Fault.BACKEND_STALL;
         }
 
-        private long fault(Socket socket, Fault fault) throws IOException {
-            if (fault == Fault.CLIENT_RESET || fault == Fault.BACKEND_RESET) {
-                socket.setSoLinger(true, 0);
-            }
+        private long fault(TestSocket socket, Fault fault) throws IOException {
             long at = System.nanoTime();
             faultedAtWallClock = Instant.now();
-            socket.close();
+            if (fault == Fault.CLIENT_RESET || fault == Fault.BACKEND_RESET) {
+                socket.abort();
+            } else {
+                socket.close();
+            }
             return at;
         }
 
@@ -243,12 +243,12 @@ class ChaosRelayTest {
      * Reads until EOF, a reset or a closed socket, comparing every byte with the tape from {@code offset}; a stall
      * pauses once, mid-stream.
      */
-    private static Received receive(Socket socket, int offset, long stallMillis) throws InterruptedException {
+    private static Received receive(TestSocket socket, int offset, long stallMillis) throws InterruptedException {
         byte[] buf = new byte[64 * 1024];
         int total = 0;
         long firstWrongByte = -1;
         try {
-            InputStream in = socket.getInputStream();
+            InputStream in = socket.in();
             for (int n; (n = in.read(buf)) >= 0; ) {
                 if (firstWrongByte < 0) {
                     firstWrongByte = firstDifference(buf, n, offset + total);

@@ -3,9 +3,8 @@ package dev.splicerelay;
 import dev.splicerelay.Streams.Transfer;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
-import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Future;
@@ -18,22 +17,22 @@ class ConcurrentRelaysTest {
     private static final int CONNECTIONS = 100;
     private static final long SIZE = 512 * 1024;
 
-    @ParameterizedTest(name = "{0}")
-    @EnumSource(RelayCase.class)
-    void hundredConcurrentFullDuplexRelaysAreByteExact(RelayCase relayCase) throws Exception {
-        try (RelayFixture fixture = new RelayFixture(relayCase)) {
-            List<Socket> clients = new ArrayList<>();
-            List<Socket> backends = new ArrayList<>();
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("dev.splicerelay.SocketPair#casesAndPairs")
+    void hundredConcurrentFullDuplexRelaysAreByteExact(RelayCase relayCase, SocketPair pair) throws Exception {
+        try (RelayFixture fixture = new RelayFixture(relayCase, pair)) {
+            List<TestSocket> clients = new ArrayList<>();
+            List<TestSocket> backends = new ArrayList<>();
             try {
                 for (int i = 0; i < CONNECTIONS; i++) {
-                    clients.add(fixture.connect());
-                    backends.add(fixture.acceptBackend());
+                    clients.add(fixture.newClient());
+                    backends.add(fixture.nextBackend());
                 }
                 List<Future<Transfer>> sent = new ArrayList<>();
                 List<Future<Transfer>> received = new ArrayList<>();
                 for (int i = 0; i < CONNECTIONS; i++) {
-                    Socket client = clients.get(i);
-                    Socket backend = backends.get(i);
+                    TestSocket client = clients.get(i);
+                    TestSocket backend = backends.get(i);
                     long seed = i;
                     sent.add(fixture.async(() -> Streams.send(client, SIZE, seed, true)));
                     sent.add(fixture.async(() -> Streams.send(backend, SIZE, seed + CONNECTIONS, true)));
@@ -50,10 +49,10 @@ class ConcurrentRelaysTest {
                     assertEquals(SIZE, stats.bytesPeerToInbound(), stats::toString);
                 }
             } finally {
-                for (Socket socket : clients) {
+                for (TestSocket socket : clients) {
                     socket.close();
                 }
-                for (Socket socket : backends) {
+                for (TestSocket socket : backends) {
                     socket.close();
                 }
             }

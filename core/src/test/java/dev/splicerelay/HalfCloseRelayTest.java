@@ -3,9 +3,8 @@ package dev.splicerelay;
 import dev.splicerelay.Streams.Transfer;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
-import java.net.Socket;
 import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,12 +14,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class HalfCloseRelayTest {
     private static final long RESPONSE = 32L << 20;
 
-    @ParameterizedTest(name = "{0}")
-    @EnumSource(RelayCase.class)
-    void clientThatSendsRequestAndFinGetsTheWholeResponse(RelayCase relayCase) throws Exception {
-        try (RelayFixture fixture = new RelayFixture(relayCase);
-             Socket client = fixture.connect();
-             Socket backend = fixture.acceptBackend()) {
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("dev.splicerelay.SocketPair#casesAndPairs")
+    void clientThatSendsRequestAndFinGetsTheWholeResponse(RelayCase relayCase, SocketPair pair) throws Exception {
+        try (RelayFixture fixture = new RelayFixture(relayCase, pair);
+             TestSocket client = fixture.newClient();
+             TestSocket backend = fixture.nextBackend()) {
             Transfer request = Streams.send(client, 1024, 1, true);
             assertEquals(request, Streams.receive(backend), "request");
             Future<Transfer> response = fixture.async(() -> Streams.send(backend, RESPONSE, 2, true));
@@ -32,12 +31,12 @@ class HalfCloseRelayTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @EnumSource(RelayCase.class)
-    void largeTransferFollowedAtOnceByFinReachesSlowReaderWhole(RelayCase relayCase) throws Exception {
-        try (RelayFixture fixture = new RelayFixture(relayCase);
-             Socket client = fixture.connect();
-             Socket backend = fixture.acceptBackend()) {
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("dev.splicerelay.SocketPair#casesAndPairs")
+    void largeTransferFollowedAtOnceByFinReachesSlowReaderWhole(RelayCase relayCase, SocketPair pair) throws Exception {
+        try (RelayFixture fixture = new RelayFixture(relayCase, pair);
+             TestSocket client = fixture.newClient();
+             TestSocket backend = fixture.nextBackend()) {
             Future<Transfer> upload = fixture.async(() -> Streams.send(client, RESPONSE, 3, true));
             Thread.sleep(300);
             Transfer uploaded = Streams.receive(backend, 16 * 1024, 1);
@@ -51,14 +50,16 @@ class HalfCloseRelayTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @EnumSource(RelayCase.class)
-    void backendThatFinishesFirstStillReceivesEverythingTheClientSends(RelayCase relayCase) throws Exception {
-        try (RelayFixture fixture = new RelayFixture(relayCase);
-             Socket client = fixture.connect();
-             Socket backend = fixture.acceptBackend()) {
-            Transfer greeting = Streams.send(backend, 1 << 20, 5, true);
-            assertEquals(greeting, Streams.receive(client), "greeting");
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("dev.splicerelay.SocketPair#casesAndPairs")
+    void backendThatFinishesFirstStillReceivesEverythingTheClientSends(RelayCase relayCase, SocketPair pair) throws Exception {
+        try (RelayFixture fixture = new RelayFixture(relayCase, pair);
+             TestSocket client = fixture.newClient();
+             TestSocket backend = fixture.nextBackend()) {
+            // Sent while the client reads: 1 MiB does not fit in the buffers of two Unix domain sockets and a relay.
+            Future<Transfer> greeting = fixture.async(() -> Streams.send(backend, 1 << 20, 5, true));
+            Transfer greeted = Streams.receive(client);
+            assertEquals(greeting.get(), greeted, "greeting");
             Future<Transfer> upload = fixture.async(() -> Streams.send(client, RESPONSE, 6, true));
             Transfer uploaded = Streams.receive(backend);
             assertEquals(upload.get(), uploaded, "upload after the backend's FIN");

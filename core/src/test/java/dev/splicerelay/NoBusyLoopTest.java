@@ -3,9 +3,8 @@ package dev.splicerelay;
 import dev.splicerelay.Streams.Transfer;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
-import java.net.Socket;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,20 +16,20 @@ class NoBusyLoopTest {
     private static final long IDLE_MILLIS = 5000;
     private static final long MAX_CPU_MILLIS = 500;
 
-    @ParameterizedTest(name = "{0}")
-    @EnumSource(RelayCase.class)
-    void halfClosedIdleRelayUsesNoCpu(RelayCase relayCase) throws Exception {
-        try (RelayFixture fixture = new RelayFixture(relayCase);
-             Socket client = fixture.connect();
-             Socket backend = fixture.acceptBackend()) {
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("dev.splicerelay.SocketPair#casesAndPairs")
+    void halfClosedIdleRelayUsesNoCpu(RelayCase relayCase, SocketPair pair) throws Exception {
+        try (RelayFixture fixture = new RelayFixture(relayCase, pair);
+             TestSocket client = fixture.newClient();
+             TestSocket backend = fixture.nextBackend()) {
             Transfer request = Streams.send(client, 64 * 1024, 1, true);
             assertEquals(request, Streams.receive(backend), "request");
 
             long cpuBefore = ProcessCpu.nanos();
             Thread.sleep(IDLE_MILLIS);
             long cpuMillis = TimeUnit.NANOSECONDS.toMillis(ProcessCpu.nanos() - cpuBefore);
-            System.out.printf("%s: %d ms of process CPU in %d ms of half-closed idle relay%n",
-                    relayCase, cpuMillis, IDLE_MILLIS);
+            System.out.printf("%s %s: %d ms of process CPU in %d ms of half-closed idle relay%n",
+                    relayCase, pair, cpuMillis, IDLE_MILLIS);
             assertTrue(cpuMillis < MAX_CPU_MILLIS,
                     "the process used " + cpuMillis + " ms of CPU in " + IDLE_MILLIS + " ms of idle relay");
 

@@ -7,6 +7,9 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.Future;
 
 import java.io.IOException;
@@ -15,6 +18,15 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -26,9 +38,10 @@ import java.util.function.Function;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
- * client (blocking socket) → relay server (Netty, the case's transport) → backend (blocking server socket), all on
- * loopback. Every accepted connection is relayed to the backend with {@link RelayBootstrap} and a
- * {@link SpliceRelayHandler}; the test reads each relay's channels and completion from {@link #nextRelay()}.
+ * client (blocking socket) → relay server (Netty, the case's transport) → backend (blocking server socket), on
+ * loopback or, as the {@link SocketPair} says, on Unix domain sockets in a directory of the fixture's own. Every
+ * accepted connection is relayed to the backend with {@link RelayBootstrap} and a {@link SpliceRelayHandler}; the
+ * test reads each relay's channels and completion from {@link #nextRelay()}.
  */
 final class RelayFixture implements AutoCloseable {
     static final int IO_TIMEOUT_MILLIS = 30_000;
@@ -40,9 +53,15 @@ final class RelayFixture implements AutoCloseable {
         }
     }
 
+    private final SocketPair pair;
     private final EventLoopGroup group;
     private final Channel server;
-    private final ServerSocket backend;
+    /** Where the Unix domain sockets are, or null on TCP_TO_TCP. */
+    private final Path socketDir;
+    /** The backend's listening socket: one of these two, as the pair's peer kind says. */
+    private final ServerSocket tcpBackend;
+    private final ServerSocketChannel unixBackend;
+    private final Selector unixAccepts;
     private final BlockingQueue<Relayed> relays = new LinkedBlockingQueue<>();
     private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "test-peer");
@@ -54,8 +73,16 @@ final class RelayFixture implements AutoCloseable {
         this(relayCase, relayCase.config().build());
     }
 
+    RelayFixture(RelayCase relayCase, SocketPair pair) throws Exception {
+        this(relayCase, pair, relayCase.config().build());
+    }
+
     RelayFixture(RelayCase relayCase, RelayConfig config) throws Exception {
-        this(relayCase, fixture -> new ChannelInitializer<>() {
+        this(relayCase, SocketPair.TCP_TO_TCP, config);
+    }
+
+    RelayFixture(RelayCase relayCase, SocketPair pair, RelayConfig config) throws Exception {
+        this(relayCase, pair, fixture -> new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
                 fixture.relay(ch, config);
@@ -65,19 +92,44 @@ final class RelayFixture implements AutoCloseable {
 
     /** A relay server whose accepted channels get the handler {@code childHandler} makes. */
     RelayFixture(RelayCase relayCase, Function<RelayFixture, ChannelHandler> childHandler) throws Exception {
+        this(relayCase, SocketPair.TCP_TO_TCP, childHandler);
+    }
+
+    RelayFixture(RelayCase relayCase, SocketPair pair, Function<RelayFixture, ChannelHandler> childHandler)
+            throws Exception {
         relayCase.assumeAvailable();
+        if (pair.hasUnix() && !relayCase.epoll()) {
+            throw new IllegalArgumentException("Unix domain sockets need epoll, not " + relayCase);
+        }
+        this.pair = pair;
         InetAddress loopback = InetAddress.getLoopbackAddress();
-        backend = new ServerSocket(0, 1024, loopback);
-        backend.setSoTimeout(IO_TIMEOUT_MILLIS);
+        socketDir = pair.hasUnix() ? Files.createTempDirectory("splice-relay-") : null;
+        if (pair.unixPeer()) {
+            tcpBackend = null;
+            unixBackend = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            unixBackend.bind(UnixDomainSocketAddress.of(backendPath()), 1024);
+            unixBackend.configureBlocking(false);
+            unixAccepts = Selector.open();
+            unixBackend.register(unixAccepts, SelectionKey.OP_ACCEPT);
+        } else {
+            tcpBackend = new ServerSocket(0, 1024, loopback);
+            tcpBackend.setSoTimeout(IO_TIMEOUT_MILLIS);
+            unixBackend = null;
+            unixAccepts = null;
+        }
+        Class<? extends ServerChannel> serverChannelClass =
+                pair.unixInbound() ? EpollServerDomainSocketChannel.class : relayCase.serverChannelClass();
+        SocketAddress listen = pair.unixInbound() ? new DomainSocketAddress(relayPath().toString())
+                : new InetSocketAddress(loopback, 0);
         group = relayCase.newGroup(2);
         server = new ServerBootstrap()
                 .group(group)
-                .channel(relayCase.serverChannelClass())
+                .channel(serverChannelClass)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(childHandler.apply(this))
-                .bind(new InetSocketAddress(loopback, 0)).sync().channel();
+                .bind(listen).sync().channel();
     }
 
     /** Relays {@code inbound} to the backend with {@code config}, as a proxy's initializer would. */
@@ -92,20 +144,65 @@ final class RelayFixture implements AutoCloseable {
         relays.add(new Relayed(inbound, connect.channel(), handler));
     }
 
+    /** The backend's address, as the relay connects to it: a {@link DomainSocketAddress} for a Unix peer. */
     SocketAddress backendAddress() {
-        return backend.getLocalSocketAddress();
+        return pair.unixPeer() ? new DomainSocketAddress(backendPath().toString())
+                : tcpBackend.getLocalSocketAddress();
     }
 
-    Socket connect() throws IOException {
+    private Path backendPath() {
+        return socketDir.resolve("backend.sock");
+    }
+
+    private Path relayPath() {
+        return socketDir.resolve("relay.sock");
+    }
+
+    /** A new client of the relay server, on the pair's inbound kind of socket. */
+    TestSocket newClient() throws IOException {
+        if (pair.unixInbound()) {
+            // A blocking SocketChannel has no read timeout; the tests' own timeouts interrupt it, which closes it.
+            return TestSocket.unix(SocketChannel.open(UnixDomainSocketAddress.of(relayPath())));
+        }
         Socket socket = new Socket(InetAddress.getLoopbackAddress(), ((InetSocketAddress) server.localAddress()).getPort());
         socket.setSoTimeout(IO_TIMEOUT_MILLIS);
-        return socket;
+        return TestSocket.tcp(socket);
     }
 
-    Socket acceptBackend() throws IOException {
-        Socket socket = backend.accept();
+    /** The backend's end of the next connection the relay opens to it, on the pair's peer kind of socket. */
+    TestSocket nextBackend() throws IOException {
+        if (pair.unixPeer()) {
+            return TestSocket.unix(acceptUnix());
+        }
+        Socket socket = tcpBackend.accept();
         socket.setSoTimeout(IO_TIMEOUT_MILLIS);
-        return socket;
+        return TestSocket.tcp(socket);
+    }
+
+    /** Accepts within {@link #IO_TIMEOUT_MILLIS}, as the TCP backend's {@code SO_TIMEOUT} does; in blocking mode. */
+    private SocketChannel acceptUnix() throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(IO_TIMEOUT_MILLIS);
+        for (SocketChannel accepted; ; unixAccepts.selectedKeys().clear()) {
+            if ((accepted = unixBackend.accept()) != null) {
+                return accepted;
+            }
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) {
+                throw new SocketTimeoutException("no connection to the Unix backend within " + IO_TIMEOUT_MILLIS
+                        + " ms");
+            }
+            unixAccepts.select(left);
+        }
+    }
+
+    /** {@link #newClient()} on a TCP inbound side, for tests of TCP only. */
+    Socket connect() throws IOException {
+        return newClient().socket();
+    }
+
+    /** {@link #nextBackend()} on a TCP peer side, for tests of TCP only. */
+    Socket acceptBackend() throws IOException {
+        return nextBackend().socket();
     }
 
     Relayed nextRelay() throws InterruptedException {
@@ -135,8 +232,22 @@ final class RelayFixture implements AutoCloseable {
      */
     void close(long quietMillis) throws Exception {
         executor.shutdownNow();
-        server.close().sync();
-        group.shutdownGracefully(quietMillis, 2000 + quietMillis, TimeUnit.MILLISECONDS).sync();
-        backend.close();
+        try {
+            server.close().sync();
+            group.shutdownGracefully(quietMillis, 2000 + quietMillis, TimeUnit.MILLISECONDS).sync();
+        } finally {
+            // Also after a test that timed out, whose interrupt breaks the syncs above: no socket file stays behind.
+            if (tcpBackend != null) {
+                tcpBackend.close();
+            } else {
+                unixAccepts.close();
+                unixBackend.close();
+            }
+            if (socketDir != null) {
+                Files.deleteIfExists(backendPath());
+                Files.deleteIfExists(relayPath());
+                Files.delete(socketDir);
+            }
+        }
     }
 }

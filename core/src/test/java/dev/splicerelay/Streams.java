@@ -32,7 +32,16 @@ final class Streams {
      */
     static Transfer send(Socket socket, byte[] prefix, long size, long seed, boolean shutdownOutput)
             throws IOException {
-        return send(socket.getOutputStream(), shutdownOutput ? socket::shutdownOutput : null, prefix, size, seed);
+        return send(TestSocket.tcp(socket), prefix, size, seed, shutdownOutput);
+    }
+
+    static Transfer send(TestSocket socket, long size, long seed, boolean shutdownOutput) throws IOException {
+        return send(socket, new byte[0], size, seed, shutdownOutput);
+    }
+
+    static Transfer send(TestSocket socket, byte[] prefix, long size, long seed, boolean shutdownOutput)
+            throws IOException {
+        return send(socket.out(), shutdownOutput ? socket::shutdownOutput : null, prefix, size, seed);
     }
 
     /** Shuts down a connection's output: sends FIN. */
@@ -55,7 +64,11 @@ final class Streams {
 
     /** Reads until EOF; {@code pauseEveryMillis} > 0 makes a slow reader that sleeps after every small read. */
     static Transfer receive(Socket socket, int readSize, long pauseEveryMillis) throws IOException {
-        return receive(socket.getInputStream(), readSize, pauseEveryMillis);
+        return receive(TestSocket.tcp(socket), readSize, pauseEveryMillis);
+    }
+
+    static Transfer receive(TestSocket socket, int readSize, long pauseEveryMillis) throws IOException {
+        return receive(socket.in(), readSize, pauseEveryMillis);
     }
 
     static Transfer receive(InputStream in, int readSize, long pauseEveryMillis) throws IOException {
@@ -77,12 +90,19 @@ final class Streams {
         return receive(socket, CHUNK, 0);
     }
 
-    /** The SHA-256 of what {@link #send} writes for {@code size} and {@code seed}, without a socket. */
+    static Transfer receive(TestSocket socket) throws IOException {
+        return receive(socket, CHUNK, 0);
+    }
+
     /** Reads until EOF or a reset (the relay passes resets on) and returns {@link System#nanoTime()} then. */
     static long readUntilEnd(Socket socket) {
+        return readUntilEnd(TestSocket.tcp(socket));
+    }
+
+    static long readUntilEnd(TestSocket socket) {
         byte[] buf = new byte[CHUNK];
         try {
-            InputStream in = socket.getInputStream();
+            InputStream in = socket.in();
             while (in.read(buf) >= 0) {
                 // until the relay ends this side
             }
@@ -92,6 +112,7 @@ final class Streams {
         return System.nanoTime();
     }
 
+    /** The SHA-256 of what {@link #send} writes for {@code size} and {@code seed}, without a socket. */
     static Transfer expected(long size, long seed) {
         try {
             return generate(size, seed, (chunk, off, n) -> { });

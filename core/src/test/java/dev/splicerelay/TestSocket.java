@@ -1,0 +1,138 @@
+package dev.splicerelay;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+
+/**
+ * One end of a test connection, a blocking TCP or Unix domain socket that tests read and write as streams; one
+ * thread may read while another writes.
+ */
+interface TestSocket extends Closeable {
+    InputStream in() throws IOException;
+
+    OutputStream out() throws IOException;
+
+    /** Ends this side's output: the other side reads end of stream after the bytes before it. */
+    void shutdownOutput() throws IOException;
+
+    /**
+     * Closes abruptly. TCP sends a reset ({@code SO_LINGER} 0). A Unix domain socket has no such close: Linux
+     * reports {@code ECONNRESET} to the other side when bytes are left unread here, end of stream otherwise.
+     */
+    void abort() throws IOException;
+
+    /** The TCP socket, for tests that need more of its API than this; a Unix domain socket has none. */
+    Socket socket();
+
+    static TestSocket tcp(Socket socket) {
+        return new TestSocket() {
+            @Override
+            public InputStream in() throws IOException {
+                return socket.getInputStream();
+            }
+
+            @Override
+            public OutputStream out() throws IOException {
+                return socket.getOutputStream();
+            }
+
+            @Override
+            public void shutdownOutput() throws IOException {
+                socket.shutdownOutput();
+            }
+
+            @Override
+            public void abort() throws IOException {
+                socket.setSoLinger(true, 0);
+                socket.close();
+            }
+
+            @Override
+            public Socket socket() {
+                return socket;
+            }
+
+            @Override
+            public void close() throws IOException {
+                socket.close();
+            }
+
+            @Override
+            public String toString() {
+                return socket.toString();
+            }
+        };
+    }
+
+    /**
+     * A connected, blocking Unix domain {@code channel}. Its streams are not those of {@code Channels}, which lock
+     * the channel as a whole, so that a read would block a write on another thread.
+     */
+    static TestSocket unix(SocketChannel channel) {
+        return new TestSocket() {
+            @Override
+            public InputStream in() {
+                return new InputStream() {
+                    @Override
+                    public int read() throws IOException {
+                        byte[] one = new byte[1];
+                        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+                    }
+
+                    @Override
+                    public int read(byte[] b, int off, int len) throws IOException {
+                        return len == 0 ? 0 : channel.read(ByteBuffer.wrap(b, off, len));
+                    }
+                };
+            }
+
+            @Override
+            public OutputStream out() {
+                return new OutputStream() {
+                    @Override
+                    public void write(int b) throws IOException {
+                        write(new byte[] {(byte) b}, 0, 1);
+                    }
+
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        ByteBuffer buf = ByteBuffer.wrap(b, off, len);
+                        while (buf.hasRemaining()) {
+                            channel.write(buf);
+                        }
+                    }
+                };
+            }
+
+            @Override
+            public void shutdownOutput() throws IOException {
+                channel.shutdownOutput();
+            }
+
+            @Override
+            public void abort() throws IOException {
+                channel.close();
+            }
+
+            @Override
+            public Socket socket() {
+                throw new UnsupportedOperationException("a Unix domain socket has no java.net.Socket: " + channel);
+            }
+
+            @Override
+            public void close() throws IOException {
+                channel.close();
+            }
+
+            @Override
+            public String toString() {
+                return channel.toString();
+            }
+        };
+    }
+}
