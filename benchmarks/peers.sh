@@ -5,20 +5,22 @@
 #   2. 64-byte request/echo latency and connection churn through each relay, with the Java client of the JMH
 #      benchmarks (dev.splicerelay.benchmarks.PingClient) against a Netty echo server.
 # Relays: none, splice-relay (epoll, 1 thread: splice mode with its own engine, with Netty's spliceTo, and with its
-# own engine on Java 22+ with 1 MiB pipes when such a JDK is found; copy mode), a bare Netty proxy without
-# splice-relay (NettyProxyMain, for reference), HAProxy (nbthread 1, splice-auto on and off), a minimal Go relay
-# (benchmarks/peers/gorelay, GOMAXPROCS=1), socat, nginx stream (1 worker).
+# own engine on Java 22+ with 1 MiB pipes when such a JDK is found; copy mode), HAProxy (nbthread 1, splice-auto on
+# and off), a minimal Go relay (benchmarks/peers/gorelay, GOMAXPROCS=1), socat, nginx stream (1 worker); with
+# --netty-proxy also a bare Netty relay without splice-relay, for reference.
 # Writes benchmarks/results/peers-DATE.csv (every run), peers-DATE-summary.md (medians, ratios) and peers.png.
 #
 # Usage: benchmarks/peers.sh [-t SECONDS] [-r ROUNDS] [-l SECONDS] [--relays "none sr-splice ..."] [--no-latency]
-#                            [--proxy standin|jar] [--java22 PATH] [--install]
+#                            [--proxy standin|jar] [--java22 PATH] [--install] [--netty-proxy]
 #   -t  seconds per iperf3 run (default 4)         -r  rounds (default 3)
 #   -l  seconds per latency/churn run (default 2)  --no-latency  skip part 2
 #   --proxy standin (default): splice-relay runs as dev.splicerelay.benchmarks.RelayMain from benchmarks.jar, a
 #           stand-in on the library's public API; jar: examples/target/splice-proxy.jar with the same options.
 #   --java22 PATH  the java (22+) that runs sr-splice-1m (default: the first under /usr/lib/jvm; none: leave it out).
 #   --install  run apt-get even if every tool is already there.
-# Runtime with the defaults: about 12 minutes (+ installs and the Maven build on a fresh machine).
+#   --netty-proxy  add netty-proxy, a bare Netty relay without splice-relay (NettyProxyMain), as a reference point
+#           (about 1.5 more minutes).
+# Runtime with the defaults: about 14 minutes (+ installs and the Maven build on a fresh machine).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,6 +32,7 @@ PROXY=standin
 FORCE_INSTALL=0
 RELAYS=""
 JAVA22=auto
+NETTY_PROXY=0
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -41,7 +44,8 @@ while [ $# -gt 0 ]; do
     --proxy) PROXY=$2; shift 2 ;;
     --java22) JAVA22=$2; shift 2 ;;
     --install) FORCE_INSTALL=1; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    --netty-proxy) NETTY_PROXY=1; shift ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -56,7 +60,7 @@ if [ "$JAVA22" = auto ]; then
   done
 fi
 if [ -z "$RELAYS" ]; then
-  RELAYS="none sr-splice sr-spliceto$([ "$JAVA22" != none ] && echo " sr-splice-1m") sr-copy netty-proxy haproxy-splice haproxy-nosplice gorelay socat nginx"
+  RELAYS="none sr-splice sr-spliceto$([ "$JAVA22" != none ] && echo " sr-splice-1m") sr-copy$([ "$NETTY_PROXY" = 1 ] && echo " netty-proxy") haproxy-splice haproxy-nosplice gorelay socat nginx"
 fi
 
 # ---------------------------------------------------------------------------------------------------------- install
@@ -464,11 +468,9 @@ if [ "$DO_LATENCY" = 1 ]; then
   ECHO_PID=$!
   wait_listening "$ECHO_PORT" "$ECHO_PID"
   for name in $RELAYS; do start_relay "$name" "$ECHO_PORT"; done
-  # As in part 1, one unrecorded run per relay and test first: the JVM relays compile their accept, connect and
-  # close paths here (part 1 never ran them), not during the recorded rounds.
-  for test in latency churn; do
-    for name in $RELAYS; do ping_client "$name" "$test" >/dev/null 2>&1 || true; done
-  done
+  # As in part 1, one unrecorded run per relay first: the JVM relays compile their accept, connect and close paths
+  # here (part 1 never opened many connections), not during the recorded rounds.
+  for name in $RELAYS; do ping_client "$name" churn >/dev/null 2>&1 || true; done
   for round in $(seq 1 "$ROUNDS"); do
     for test in latency churn; do
       for name in $RELAYS; do ping_run "$name" "$test" "$round"; done
