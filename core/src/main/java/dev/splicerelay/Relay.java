@@ -15,6 +15,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -81,7 +82,7 @@ final class Relay {
         if (loop.inEventLoop()) {
             takeOverPeer(connect, inputShutBeforeConnect);
         } else {
-            loop.execute(() -> takeOverPeer(connect, inputShutBeforeConnect));
+            onLoop(() -> takeOverPeer(connect, inputShutBeforeConnect));
         }
     }
 
@@ -171,7 +172,9 @@ final class Relay {
 
     void onRead(boolean fromInbound, Object msg) {
         if (!loop.inEventLoop()) {
-            loop.execute(() -> onRead(fromInbound, msg));
+            if (!onLoop(() -> onRead(fromInbound, msg))) {
+                ReferenceCountUtil.release(msg);
+            }
         } else if (stopped()) {
             ReferenceCountUtil.release(msg);
         } else {
@@ -181,7 +184,7 @@ final class Relay {
 
     void onReadComplete(boolean fromInbound) {
         if (!loop.inEventLoop()) {
-            loop.execute(() -> onReadComplete(fromInbound));
+            onLoop(() -> onReadComplete(fromInbound));
         } else if (!stopped()) {
             outgoing(fromInbound).onReadComplete();
         }
@@ -189,7 +192,7 @@ final class Relay {
 
     void onInputShutdown(boolean fromInbound) {
         if (!loop.inEventLoop()) {
-            loop.execute(() -> onInputShutdown(fromInbound));
+            onLoop(() -> onInputShutdown(fromInbound));
         } else if (!stopped()) {
             outgoing(fromInbound).onInputShutdown();
         }
@@ -197,7 +200,7 @@ final class Relay {
 
     void onWritabilityChanged(boolean ofInbound) {
         if (!loop.inEventLoop()) {
-            loop.execute(() -> onWritabilityChanged(ofInbound));
+            onLoop(() -> onWritabilityChanged(ofInbound));
         } else if (!stopped()) {
             outgoing(!ofInbound).onSinkWritabilityChanged();
         }
@@ -218,7 +221,7 @@ final class Relay {
 
     void directionFinished() {
         if (!loop.inEventLoop()) {
-            loop.execute(this::directionFinished);
+            onLoop(this::directionFinished);
         } else if (!stopped() && ++finishedDirections == 2) {
             end(RelayOutcome.COMPLETED, null);
         }
@@ -226,7 +229,7 @@ final class Relay {
 
     void fail(Throwable cause) {
         if (!loop.inEventLoop()) {
-            loop.execute(() -> fail(cause));
+            onLoop(() -> fail(cause));
         } else {
             end(isReset(cause) ? RelayOutcome.RESET : RelayOutcome.ERROR, cause);
         }
@@ -238,7 +241,7 @@ final class Relay {
      */
     private void failIfRunning(Supplier<Throwable> cause) {
         if (!loop.inEventLoop()) {
-            loop.execute(() -> failIfRunning(cause));
+            onLoop(() -> failIfRunning(cause));
         } else if (!ended) {
             fail(cause.get());
         }
@@ -253,6 +256,20 @@ final class Relay {
     void failAfterReadLoop(Throwable cause) {
         failing = true;
         loop.execute(() -> fail(cause));
+    }
+
+    /**
+     * Hands {@code task} to the relay's event loop from another thread; returns {@code false} if the loop has
+     * terminated. Such a loop closed the relay's channels on its way out and can no longer run anything of the
+     * relay's, so there is nothing left to do but release what the task would have owned.
+     */
+    private boolean onLoop(Runnable task) {
+        try {
+            loop.execute(task);
+            return true;
+        } catch (RejectedExecutionException terminated) {
+            return false;
+        }
     }
 
     private boolean stopped() {
