@@ -23,21 +23,10 @@ import java.util.Locale;
  * it here chooses it for everything.
  */
 enum Transport {
-    EPOLL {
+    EPOLL(EpollServerSocketChannel.class, EpollServerDomainSocketChannel.class) {
         @Override
         IoHandlerFactory ioHandlerFactory() {
             return EpollIoHandler.newFactory();
-        }
-
-        @Override
-        Class<? extends ServerChannel> serverChannelClass(SocketAddress listen) {
-            return listen instanceof DomainSocketAddress
-                    ? EpollServerDomainSocketChannel.class : EpollServerSocketChannel.class;
-        }
-
-        @Override
-        boolean supportsUnixSockets() {
-            return true;
         }
 
         @Override
@@ -45,23 +34,10 @@ enum Transport {
             return Epoll.isAvailable() ? null : String.valueOf(Epoll.unavailabilityCause());
         }
     },
-    IO_URING {
+    IO_URING(IoUringServerSocketChannel.class, null) {
         @Override
         IoHandlerFactory ioHandlerFactory() {
             return IoUringIoHandler.newFactory();
-        }
-
-        @Override
-        Class<? extends ServerChannel> serverChannelClass(SocketAddress listen) {
-            if (listen instanceof DomainSocketAddress) {
-                throw new IllegalArgumentException("the io_uring transport does not serve Unix domain sockets here");
-            }
-            return IoUringServerSocketChannel.class;
-        }
-
-        @Override
-        boolean supportsUnixSockets() {
-            return false;
         }
 
         @Override
@@ -69,23 +45,10 @@ enum Transport {
             return IoUring.isAvailable() ? null : String.valueOf(IoUring.unavailabilityCause());
         }
     },
-    NIO {
+    NIO(NioServerSocketChannel.class, null) {
         @Override
         IoHandlerFactory ioHandlerFactory() {
             return NioIoHandler.newFactory();
-        }
-
-        @Override
-        Class<? extends ServerChannel> serverChannelClass(SocketAddress listen) {
-            if (listen instanceof DomainSocketAddress) {
-                throw new IllegalArgumentException("the nio transport does not serve Unix domain sockets");
-            }
-            return NioServerSocketChannel.class;
-        }
-
-        @Override
-        boolean supportsUnixSockets() {
-            return false;
         }
 
         @Override
@@ -94,13 +57,31 @@ enum Transport {
         }
     };
 
+    private final Class<? extends ServerChannel> tcpServer;
+    private final Class<? extends ServerChannel> unixServer;
+
+    Transport(Class<? extends ServerChannel> tcpServer, Class<? extends ServerChannel> unixServer) {
+        this.tcpServer = tcpServer;
+        this.unixServer = unixServer;
+    }
+
     abstract IoHandlerFactory ioHandlerFactory();
 
     /** The server channel for {@code listen}: a TCP {@code InetSocketAddress} or a {@link DomainSocketAddress}. */
-    abstract Class<? extends ServerChannel> serverChannelClass(SocketAddress listen);
+    Class<? extends ServerChannel> serverChannelClass(SocketAddress listen) {
+        if (!(listen instanceof DomainSocketAddress)) {
+            return tcpServer;
+        }
+        if (unixServer == null) {
+            throw new IllegalArgumentException("the " + cliName() + " transport does not serve Unix domain sockets");
+        }
+        return unixServer;
+    }
 
     /** Whether this transport can listen on and connect to Unix domain sockets. */
-    abstract boolean supportsUnixSockets();
+    boolean supportsUnixSockets() {
+        return unixServer != null;
+    }
 
     /** Why this transport cannot run here, or {@code null} if it can. */
     abstract String unavailableReason();
