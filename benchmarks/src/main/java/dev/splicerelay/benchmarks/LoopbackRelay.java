@@ -61,17 +61,18 @@ public final class LoopbackRelay implements AutoCloseable {
      */
     public static LoopbackRelay start(Transport transport, RelayMode mode, SpliceEngine engine, int threads,
                                       InetSocketAddress listen, InetSocketAddress target) throws InterruptedException {
-        return start(transport, mode, engine, threads, listen, target, RelayPath.Peer.TCP);
+        return start(transport, mode, engine, threads, listen, target, RelayPath.Peer.TCP, ChannelTuning.NONE);
     }
 
     /**
      * Like {@link #start(Transport, RelayMode, SpliceEngine, int, InetSocketAddress, InetSocketAddress)}, with the
      * outbound side {@code peer} says: {@code target} is a {@link UnixDomainSocketAddress} for
-     * {@link RelayPath.Peer#UNIX}, and a {@link RelayPath.Peer#NIO} peer runs on a NIO event loop of its own.
+     * {@link RelayPath.Peer#UNIX}, and a {@link RelayPath.Peer#NIO} peer runs on a NIO event loop of its own;
+     * {@code tuning} is set on both channels of every relay.
      */
-    public static LoopbackRelay start(Transport transport, RelayMode mode, SpliceEngine engine, int threads,
-                                      InetSocketAddress listen, SocketAddress target, RelayPath.Peer peer)
-            throws InterruptedException {
+    static LoopbackRelay start(Transport transport, RelayMode mode, SpliceEngine engine, int threads,
+                               InetSocketAddress listen, SocketAddress target, RelayPath.Peer peer,
+                               ChannelTuning tuning) throws InterruptedException {
         RelayConfig config = RelayConfig.builder().mode(mode).spliceEngine(engine).build();
         EventLoopGroup group = transport.newGroup(threads);
         LoopbackRelay relay = new LoopbackRelay(group, mode, engine);
@@ -90,7 +91,10 @@ public final class LoopbackRelay implements AutoCloseable {
                     .childHandler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            SpliceRelayHandler handler = new SpliceRelayHandler(relay.connect(ch, remote), config);
+                            tuning.apply(ch);
+                            ChannelFuture connect = relay.connect(ch, remote);
+                            tuning.apply(connect.channel());
+                            SpliceRelayHandler handler = new SpliceRelayHandler(connect, config);
                             relay.track(handler.completionFuture());
                             ch.pipeline().addLast(handler);
                         }
@@ -109,7 +113,7 @@ public final class LoopbackRelay implements AutoCloseable {
     /** Starts a relay for {@code path} with one event loop, listening on an ephemeral loopback port. */
     public static LoopbackRelay start(RelayPath path, SocketAddress target) throws InterruptedException {
         return start(path.transport(), path.mode(), path.engine(), 1, new InetSocketAddress("127.0.0.1", 0), target,
-                path.peer());
+                path.peer(), ChannelTuning.NONE);
     }
 
     /** The peer connection: {@code RelayBootstrap}'s, or a NIO channel on {@link #peerGroup}. */

@@ -24,13 +24,15 @@ public final class RelayMain {
     }
 
     public static void main(String[] argv) throws Exception {
-        Args args = Args.parse(argv, "--listen", "--target", "--mode", "--engine", "--transport", "--threads");
+        Args args = Args.parse(argv, "--listen", "--target", "--mode", "--engine", "--transport", "--threads",
+                "--sockbuf", "--max-read", "--nodelay");
         RelayMode mode = RelayMode.valueOf(args.get("--mode", "auto").toUpperCase(Locale.ROOT));
         SpliceEngine engine = SpliceEngine.valueOf(args.get("--engine", "auto").toUpperCase(Locale.ROOT));
         Transport transport = Transport.parse(args.get("--transport", "epoll"));
         int threads = Integer.parseInt(args.get("--threads", "1"));
+        ChannelTuning tuning = ChannelTuning.parse(args);
         LoopbackRelay relay = LoopbackRelay.start(transport, mode, engine, threads, args.address("--listen", null),
-                args.address("--target", null));
+                args.address("--target", null), RelayPath.Peer.TCP, tuning);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
@@ -42,7 +44,8 @@ public final class RelayMain {
             }
         }));
         System.out.println("relay listening on " + relay.address() + ", target " + args.get("--target", null)
-                + ", mode " + mode + ", engine " + engine + ", transport " + transport + ", threads " + threads);
+                + ", mode " + mode + ", engine " + engine + ", transport " + transport + ", threads " + threads
+                + ", " + tuning);
         String reported = null;
         while (!stopped.await(1, TimeUnit.SECONDS)) {
             String failure = relay.failure();
