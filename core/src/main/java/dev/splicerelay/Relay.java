@@ -73,10 +73,16 @@ final class Relay {
 
     private void peerConnected(ChannelFuture connect, boolean connectedDuringRelay) {
         // Checked at once, on the thread that completed the connect: nothing can have been read yet.
-        boolean inputShutBeforeConnect = connectedDuringRelay && connect.isSuccess() && isInputShutdown(peer);
+        boolean inputShut = connect.isSuccess() && isInputShutdown(peer);
+        boolean inputShutBeforeConnect = connectedDuringRelay && inputShut;
         if (connect.isSuccess()) {
             // At once too: no byte the peer reads may reach its pipeline first.
             peer.pipeline().addLast(new RelayEndpoint(this, false));
+            if (inputShut && !connectedDuringRelay) {
+                // An already connected peer's end of stream, read before its endpoint was added, reaches the relay
+                // like the events after it: Direction.sourceEnded() does not ask a channel on another loop.
+                onInputShutdown(false);
+            }
         }
         if (loop.inEventLoop()) {
             takeOverPeer(connect, inputShutBeforeConnect);

@@ -162,14 +162,13 @@ final class RelayFixture implements AutoCloseable {
 
     /**
      * Connects {@code inbound}'s peer to the backend on {@code group}, as a proxy with an event loop group of its own
-     * for the outbound side would: with no more than {@link SpliceRelayHandler} asks of a peer, {@code AUTO_READ} off
-     * and no handlers.
+     * for the outbound side would.
      */
     ChannelFuture connectOn(Channel inbound, EventLoopGroup group, Class<? extends Channel> channelClass) {
-        return new Bootstrap().group(group).channel(channelClass)
+        Bootstrap bootstrap = new Bootstrap().group(group).channel(channelClass)
                 .option(ChannelOption.AUTO_READ, false)
-                .handler(NO_HANDLERS)
-                .connect(backendAddress());
+                .handler(NO_HANDLERS);
+        return RelayBootstrap.connect(inbound, bootstrap, backendAddress());
     }
 
     /** Relays {@code inbound} to the channel {@code connect} connects. */
@@ -269,11 +268,11 @@ final class RelayFixture implements AutoCloseable {
         executor.shutdownNow();
         try {
             server.close().sync();
-            Future<?> relayLoops = group.shutdownGracefully(quietMillis, 2000 + quietMillis, TimeUnit.MILLISECONDS);
             if (peerGroup != null) {
+                // First: the events of the peers it closes are handed over to the relays' loops, which must still run.
                 peerGroup.shutdownGracefully(quietMillis, 2000 + quietMillis, TimeUnit.MILLISECONDS).sync();
             }
-            relayLoops.sync();
+            group.shutdownGracefully(quietMillis, 2000 + quietMillis, TimeUnit.MILLISECONDS).sync();
         } finally {
             // Also after a test that timed out, whose interrupt breaks the syncs above: no socket file stays behind.
             if (tcpBackend != null) {
