@@ -330,8 +330,14 @@ final class Relay {
         RelayMode mode = choice == null ? RelayMode.COPY : choice.mode();
         SpliceEngine engine = choice == null ? null : choice.engine();
         String reason = choice == null ? "the relay ended before it started" : choice.reason();
-        completion.trySuccess(new RelayStats(inboundToPeer.bytes(), peerToInbound.bytes(), mode, engine, reason,
-                started, Instant.now(), outcome, cause));
+        RelayStats stats = new RelayStats(inboundToPeer.bytes(), peerToInbound.bytes(), mode, engine, reason, started,
+                Instant.now(), outcome, cause);
+        if (peer.isRegistered() && !peer.eventLoop().inEventLoop()) {
+            // A peer on another loop closes in a task of that loop; the completion comes once both channels are closed.
+            peer.closeFuture().addListener(closed -> completion.trySuccess(stats));
+        } else {
+            completion.trySuccess(stats);
+        }
     }
 
     private void releaseAndClose(boolean reset) {

@@ -85,9 +85,9 @@ public final class SpliceRelayHandler extends RelayEndpoint {
     }
 
     /**
-     * Completes when the relay has ended, with its {@link RelayStats} (however it ended, a failed connect of the
-     * peer included); fails only if the relay could not start: {@link RelayMode#SPLICE} on channels that cannot
-     * splice.
+     * Completes when the relay has ended and closed both channels, with its {@link RelayStats} (however it ended, a
+     * failed connect of the peer included); fails only if the relay could not start: {@link RelayMode#SPLICE} on
+     * channels that cannot splice.
      */
     public Future<RelayStats> completionFuture() {
         return completion;

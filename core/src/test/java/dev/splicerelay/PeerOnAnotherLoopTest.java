@@ -14,6 +14,7 @@ import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -21,8 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * bytes before it even with {@code AUTO_READ} off. A peer connected with
  * {@link RelayBootstrap#connect(Channel, io.netty.bootstrap.Bootstrap, java.net.SocketAddress)} reads nothing before
  * the relay holds it; what it reads before the relay's loop has started the relay reaches the client in order, its FIN
- * after its bytes; and a FIN an already connected peer read before the relay was added ends its direction. Each test
- * holds the relay's loop at the moment that matters, so that the peer reads then.
+ * after its bytes; a FIN an already connected peer read before the relay was added ends its direction; and the relay
+ * completes only once the peer, which closes on its own loop, has closed. Each test holds a loop at the moment that
+ * matters.
  */
 @Timeout(30)
 class PeerOnAnotherLoopTest {
@@ -77,6 +79,24 @@ class PeerOnAnotherLoopTest {
             assertEquals(request, Streams.receive(backend), "client -> backend");
             assertEquals(0, Streams.receive(client).bytes(), "backend -> client");
             assertCompleted(fixture.nextStats(), REQUEST, 0);
+        }
+    }
+
+    @Test
+    void theRelayCompletesOnceThePeerOnItsOwnLoopHasClosed() throws Exception {
+        try (RelayFixture fixture = new RelayFixture(TWO_LOOPS);
+             Socket client = fixture.connect();
+             Socket backend = fixture.acceptBackend()) {
+            RelayFixture.Relayed relay = fixture.nextRelay();
+            client.getOutputStream().write(1);
+            assertEquals(1, backend.getInputStream().read(), "the relay runs");
+            // The peer's loop is busy when the relay ends, so the peer closes only after this task.
+            relay.peer().eventLoop().execute(() -> hold(() -> false, 300));
+            client.setSoLinger(true, 0);
+            client.close();
+            RelayStats stats = relay.completion().get(5, TimeUnit.SECONDS);
+            assertEquals(RelayOutcome.RESET, stats.outcome(), stats::toString);
+            assertFalse(relay.peer().isOpen(), "the peer was still open when the relay completed");
         }
     }
 
