@@ -82,9 +82,13 @@ final class Direction {
         return !early.isEmpty();
     }
 
-    /** Whether Netty has already read the source's end of stream: its bytes all went through the pipeline. */
+    /**
+     * Whether Netty has already read the source's end of stream: its bytes all went through the pipeline. Only a source
+     * on the relay's loop is asked directly; on another loop, its end of stream may already be read while the bytes
+     * before it still wait to be handed over, so there the handed-over event alone counts.
+     */
     boolean sourceEnded() {
-        return sourceEofBeforeStart || Relay.isInputShutdown(source);
+        return sourceEofBeforeStart || (source.eventLoop().inEventLoop() && Relay.isInputShutdown(source));
     }
 
     void onRead(Object msg) {

@@ -74,10 +74,16 @@ final class Relay {
 
     private void peerConnected(ChannelFuture connect, boolean connectedDuringRelay) {
         // Checked at once, on the thread that completed the connect: nothing can have been read yet.
-        boolean inputShutBeforeConnect = connectedDuringRelay && connect.isSuccess() && isInputShutdown(peer);
+        boolean inputShut = connect.isSuccess() && isInputShutdown(peer);
+        boolean inputShutBeforeConnect = connectedDuringRelay && inputShut;
         if (connect.isSuccess()) {
             // At once too: no byte the peer reads may reach its pipeline first.
             peer.pipeline().addLast(new RelayEndpoint(this, false));
+            if (inputShut && !connectedDuringRelay) {
+                // An already connected peer's end of stream, read before its endpoint was added, reaches the relay
+                // like the events after it: Direction.sourceEnded() does not ask a channel on another loop.
+                onInputShutdown(false);
+            }
         }
         if (loop.inEventLoop()) {
             takeOverPeer(connect, inputShutBeforeConnect);
@@ -341,8 +347,14 @@ final class Relay {
         RelayMode mode = choice == null ? RelayMode.COPY : choice.mode();
         SpliceEngine engine = choice == null ? null : choice.engine();
         String reason = choice == null ? "the relay ended before it started" : choice.reason();
-        completion.trySuccess(new RelayStats(inboundToPeer.bytes(), peerToInbound.bytes(), mode, engine, reason,
-                started, Instant.now(), outcome, cause));
+        RelayStats stats = new RelayStats(inboundToPeer.bytes(), peerToInbound.bytes(), mode, engine, reason, started,
+                Instant.now(), outcome, cause);
+        if (peer.isRegistered() && !peer.eventLoop().inEventLoop()) {
+            // A peer on another loop closes in a task of that loop; the completion comes once both channels are closed.
+            peer.closeFuture().addListener(closed -> completion.trySuccess(stats));
+        } else {
+            completion.trySuccess(stats);
+        }
     }
 
     private void releaseAndClose(boolean reset) {

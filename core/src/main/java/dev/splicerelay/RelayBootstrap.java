@@ -109,6 +109,39 @@ public final class RelayBootstrap {
         return connected;
     }
 
+    /**
+     * Connects a peer to {@code remote} with {@code bootstrap}, which may use an event loop group and transport of its
+     * own (the relay then copies), for example a proxy's separate group for the outbound side. The channel is
+     * registered at once and connects in a later task of {@code inbound}'s event loop: add the
+     * {@link SpliceRelayHandler} with the returned future in the same task, so that the relay holds the peer before
+     * its connect completes. {@code remote} must be resolved. The bootstrap needs {@link ChannelOption#AUTO_READ} off;
+     * {@link ChannelOption#ALLOW_HALF_CLOSURE} is set here.
+     *
+     * <p>Why: a peer on another event loop runs on a thread of its own, and epoll reads a FIN, and the bytes before
+     * it, even with {@code AUTO_READ} off. With a plain {@link Bootstrap#connect(SocketAddress)}, a target that
+     * answers and closes at once can be read before the relay is in the peer's pipeline: its bytes go to the
+     * pipeline's tail and are lost, and its FIN closes the peer.
+     */
+    public static ChannelFuture connect(Channel inbound, Bootstrap bootstrap, SocketAddress remote) {
+        Objects.requireNonNull(inbound, "inbound");
+        Objects.requireNonNull(remote, "remote");
+        EventLoop loop = inbound.eventLoop();
+        ChannelFuture registered = bootstrap.clone().option(ChannelOption.ALLOW_HALF_CLOSURE, true).register();
+        if (registered.isDone() && !registered.isSuccess()) {
+            return registered;
+        }
+        Channel peer = registered.channel();
+        ChannelPromise connected = peer.newPromise();
+        registered.addListener((ChannelFutureListener) f -> {
+            if (f.isSuccess()) {
+                loop.execute(() -> peer.connect(remote, connected));
+            } else {
+                connected.tryFailure(f.cause());
+            }
+        });
+        return connected;
+    }
+
     @SuppressWarnings("unchecked")
     private static void setOption(Channel channel, ChannelOption<?> option, Object value) {
         channel.config().setOption((ChannelOption<Object>) option, value);

@@ -61,7 +61,9 @@ public final class SpliceRelayHandler extends RelayEndpoint {
 
     /**
      * @param peerConnect the peer's connect (or any) future, from {@link RelayBootstrap#connect}: its channel must be
-     *                    registered or registering with an event loop, with {@code AUTO_READ} off
+     *                    registered or registering with an event loop, with {@code AUTO_READ} off. A peer on another
+     *                    event loop must not read before the relay holds it: connect it with
+     *                    {@link RelayBootstrap#connect(Channel, io.netty.bootstrap.Bootstrap, java.net.SocketAddress)}
      * @param config      the relay's options
      */
     public SpliceRelayHandler(ChannelFuture peerConnect, RelayConfig config) {
@@ -83,9 +85,9 @@ public final class SpliceRelayHandler extends RelayEndpoint {
     }
 
     /**
-     * Completes when the relay has ended, with its {@link RelayStats} (however it ended, a failed connect of the
-     * peer included); fails only if the relay could not start: {@link RelayMode#SPLICE} on channels that cannot
-     * splice.
+     * Completes when the relay has ended and closed both channels, with its {@link RelayStats} (however it ended, a
+     * failed connect of the peer included); fails only if the relay could not start: {@link RelayMode#SPLICE} on
+     * channels that cannot splice.
      */
     public Future<RelayStats> completionFuture() {
         return completion;

@@ -1,9 +1,7 @@
 package dev.splicerelay;
 
 import dev.splicerelay.Streams.Transfer;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -216,16 +214,7 @@ class ModeSelectionTest {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
-                ChannelFuture connect = new Bootstrap().group(group).channel(channelClass)
-                        .option(ChannelOption.AUTO_READ, false)
-                        .handler(new ChannelInitializer<>() {
-                            @Override
-                            protected void initChannel(Channel peer) {
-                                // no handlers: the relay adds its own
-                            }
-                        })
-                        .connect(fixture.backendAddress());
-                fixture.relay(ch, AUTO, connect);
+                fixture.relay(ch, AUTO, fixture.connectOn(ch, group, channelClass));
             }
         };
     }

@@ -1,12 +1,15 @@
 package dev.splicerelay;
 
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 
 import java.util.Arrays;
 import java.util.Optional;
@@ -19,31 +22,73 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The transport, mode and splice engine combinations every relay guarantee is tested in: {@link #EPOLL_SPLICE} is
  * Netty's {@code spliceTo}, {@link #EPOLL_SPLICE_OWN} splice-relay's own {@link SpliceEngine#IO_HANDLE} engine,
  * {@link #IOURING_COPY} Netty's io_uring transport, which can only copy.
+ *
+ * <p>In the mixed pairs {@link #EPOLL_TO_NIO_COPY} and {@link #EPOLL_TWO_LOOPS}, the inbound channel is epoll's and
+ * the peer is connected on an event loop group of its own, of the {@link #peerTransport()}, as a proxy with
+ * separate client and backend groups would: the relay runs in {@link RelayMode#AUTO}, must copy, and hands
+ * the peer's events over to the inbound channel's loop. They run on TCP only ({@link #onUnixPairs()}): a NIO peer
+ * cannot connect to Netty's {@code DomainSocketAddress}.
  */
 enum RelayCase {
     NIO_COPY(false, RelayMode.COPY, SpliceEngine.AUTO),
     EPOLL_COPY(true, RelayMode.COPY, SpliceEngine.AUTO),
     EPOLL_SPLICE(true, RelayMode.SPLICE, SpliceEngine.SPLICE_TO),
     EPOLL_SPLICE_OWN(true, RelayMode.SPLICE, SpliceEngine.IO_HANDLE),
-    IOURING_COPY(false, RelayMode.COPY, SpliceEngine.AUTO);
+    IOURING_COPY(false, RelayMode.COPY, SpliceEngine.AUTO),
+    /** epoll inbound channels, NIO peers on a NIO group. */
+    EPOLL_TO_NIO_COPY(NIO_COPY, "the peer channel is a NioSocketChannel, not an epoll stream channel"),
+    /** epoll inbound channels, epoll peers on the loops of another epoll group. */
+    EPOLL_TWO_LOOPS(EPOLL_COPY, "the channels are on different event loops");
 
     private final boolean epoll;
     private final RelayMode mode;
     private final SpliceEngine engine;
+    /** The transport of a mixed pair's peer, on a group of its own; {@code null}: RelayBootstrap's, on one loop. */
+    private final RelayCase peerTransport;
+    /** Why a mixed pair's AUTO relay copies, as its {@link RelayStats#modeReason()} says. */
+    private final String copyReason;
 
     RelayCase(boolean epoll, RelayMode mode, SpliceEngine engine) {
+        this(epoll, mode, engine, null, null);
+    }
+
+    /** A mixed pair: epoll inbound channels, peers on {@code peerTransport}; AUTO copies for {@code copyReason}. */
+    RelayCase(RelayCase peerTransport, String copyReason) {
+        this(true, RelayMode.COPY, SpliceEngine.AUTO, peerTransport, copyReason);
+    }
+
+    RelayCase(boolean epoll, RelayMode mode, SpliceEngine engine, RelayCase peerTransport, String copyReason) {
         this.epoll = epoll;
         this.mode = mode;
         this.engine = engine;
+        this.peerTransport = peerTransport;
+        this.copyReason = copyReason;
     }
 
+    /** The mode the case's relays run in. */
     RelayMode mode() {
         return mode;
     }
 
-    /** A configuration builder with the case's mode and splice engine. */
+    /**
+     * A configuration builder with the case's mode and splice engine; a mixed pair asks for AUTO, which must find by
+     * itself that it cannot splice.
+     */
     RelayConfig.Builder config() {
-        return RelayConfig.builder().mode(mode).spliceEngine(engine);
+        return RelayConfig.builder().mode(peerTransport == null ? mode : RelayMode.AUTO).spliceEngine(engine);
+    }
+
+    /**
+     * The transport whose event loop group of its own the case's peers are connected on, or {@code null} if they are
+     * connected with {@link RelayBootstrap} on the inbound channel's event loop.
+     */
+    RelayCase peerTransport() {
+        return peerTransport;
+    }
+
+    /** Whether the case also runs on the {@link SocketPair}s with a Unix domain socket: epoll's, on one loop. */
+    boolean onUnixPairs() {
+        return epoll && peerTransport == null;
     }
 
     /** Whether an idle relay of this case holds pipes: only Netty's spliceTo keeps them for the relay's life. */
@@ -58,10 +103,10 @@ enum RelayCase {
             assertEquals(Optional.of(engine), stats.spliceEngine(), stats::toString);
             assertTrue(stats.modeReason().contains("engine " + engine), stats::toString);
         }
-    }
-
-    boolean epoll() {
-        return epoll;
+        if (copyReason != null) {
+            assertEquals(Optional.empty(), stats.spliceEngine(), stats::toString);
+            assertTrue(stats.modeReason().contains("cannot splice: " + copyReason), stats::toString);
+        }
     }
 
     /**
@@ -73,6 +118,13 @@ enum RelayCase {
         String selected = System.getProperty("relay.cases", "");
         assumeTrue(selected.isEmpty() || Arrays.asList(selected.split(",")).contains(name()),
                 () -> name() + " is not in -Drelay.cases=" + selected);
+        assumeTransportAvailable();
+        if (peerTransport != null) {
+            peerTransport.assumeTransportAvailable();
+        }
+    }
+
+    private void assumeTransportAvailable() {
         assumeTrue(!epoll || Epoll.isAvailable(), () -> "epoll unavailable: " + Epoll.unavailabilityCause());
         assumeTrue(this != IOURING_COPY || IoUringTransport.unavailableReason() == null,
                 IoUringTransport::unavailableReason);
@@ -97,5 +149,12 @@ enum RelayCase {
             return IoUringTransport.serverChannelClass();
         }
         return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+
+    Class<? extends Channel> socketChannelClass() {
+        if (this == IOURING_COPY) {
+            return IoUringTransport.socketChannelClass();
+        }
+        return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
     }
 }

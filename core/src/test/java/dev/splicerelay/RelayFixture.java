@@ -1,5 +1,6 @@
 package dev.splicerelay;
 
+import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -40,11 +41,18 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 /**
  * client (blocking socket) → relay server (Netty, the case's transport) → backend (blocking server socket), on
  * loopback or, as the {@link SocketPair} says, on Unix domain sockets in a directory of the fixture's own. Every
- * accepted connection is relayed to the backend with {@link RelayBootstrap} and a {@link SpliceRelayHandler}; the
- * test reads each relay's channels and completion from {@link #nextRelay()}.
+ * accepted connection is relayed to the backend with a {@link SpliceRelayHandler}, whose peer {@link #connectPeer}
+ * connects as the case says; the test reads each relay's channels and completion from {@link #nextRelay()}.
  */
 final class RelayFixture implements AutoCloseable {
     static final int IO_TIMEOUT_MILLIS = 30_000;
+    private static final int EVENT_LOOPS = 2;
+    private static final ChannelHandler NO_HANDLERS = new ChannelInitializer<>() {
+        @Override
+        protected void initChannel(Channel ch) {
+            // The relay adds its own handler.
+        }
+    };
 
     /** One relay the server started. */
     record Relayed(Channel inbound, Channel peer, SpliceRelayHandler handler) {
@@ -55,6 +63,9 @@ final class RelayFixture implements AutoCloseable {
 
     private final SocketPair pair;
     private final EventLoopGroup group;
+    /** The event loops of a mixed pair's peers, or null where the peers share the inbound channels' loops. */
+    private final EventLoopGroup peerGroup;
+    private final Class<? extends Channel> peerChannelClass;
     private final Channel server;
     /** Where the Unix domain sockets are, or null on TCP_TO_TCP. */
     private final Path socketDir;
@@ -98,8 +109,8 @@ final class RelayFixture implements AutoCloseable {
     RelayFixture(RelayCase relayCase, SocketPair pair, Function<RelayFixture, ChannelHandler> childHandler)
             throws Exception {
         relayCase.assumeAvailable();
-        if (pair.hasUnix() && !relayCase.epoll()) {
-            throw new IllegalArgumentException("Unix domain sockets need epoll, not " + relayCase);
+        if (pair.hasUnix() && !relayCase.onUnixPairs()) {
+            throw new IllegalArgumentException(relayCase + " does not run on Unix domain sockets");
         }
         this.pair = pair;
         InetAddress loopback = InetAddress.getLoopbackAddress();
@@ -121,7 +132,10 @@ final class RelayFixture implements AutoCloseable {
                 pair.unixInbound() ? EpollServerDomainSocketChannel.class : relayCase.serverChannelClass();
         SocketAddress listen = pair.unixInbound() ? new DomainSocketAddress(relayPath().toString())
                 : new InetSocketAddress(loopback, 0);
-        group = relayCase.newGroup(2);
+        RelayCase peerTransport = relayCase.peerTransport();
+        peerGroup = peerTransport == null ? null : peerTransport.newGroup(EVENT_LOOPS);
+        peerChannelClass = peerTransport == null ? null : peerTransport.socketChannelClass();
+        group = relayCase.newGroup(EVENT_LOOPS);
         server = new ServerBootstrap()
                 .group(group)
                 .channel(serverChannelClass)
@@ -134,7 +148,27 @@ final class RelayFixture implements AutoCloseable {
 
     /** Relays {@code inbound} to the backend with {@code config}, as a proxy's initializer would. */
     void relay(Channel inbound, RelayConfig config) {
-        relay(inbound, config, RelayBootstrap.connect(inbound, backendAddress()));
+        relay(inbound, config, connectPeer(inbound));
+    }
+
+    /**
+     * Connects {@code inbound}'s peer to the backend: with {@link RelayBootstrap} on the inbound channel's loop, or
+     * in a mixed pair with {@link #connectOn} on the peer group.
+     */
+    ChannelFuture connectPeer(Channel inbound) {
+        return peerGroup == null ? RelayBootstrap.connect(inbound, backendAddress())
+                : connectOn(inbound, peerGroup, peerChannelClass);
+    }
+
+    /**
+     * Connects {@code inbound}'s peer to the backend on {@code group}, as a proxy with an event loop group of its own
+     * for the outbound side would.
+     */
+    ChannelFuture connectOn(Channel inbound, EventLoopGroup group, Class<? extends Channel> channelClass) {
+        Bootstrap bootstrap = new Bootstrap().group(group).channel(channelClass)
+                .option(ChannelOption.AUTO_READ, false)
+                .handler(NO_HANDLERS);
+        return RelayBootstrap.connect(inbound, bootstrap, backendAddress());
     }
 
     /** Relays {@code inbound} to the channel {@code connect} connects. */
@@ -234,6 +268,10 @@ final class RelayFixture implements AutoCloseable {
         executor.shutdownNow();
         try {
             server.close().sync();
+            if (peerGroup != null) {
+                // First: the events of the peers it closes are handed over to the relays' loops, which must still run.
+                peerGroup.shutdownGracefully(quietMillis, 2000 + quietMillis, TimeUnit.MILLISECONDS).sync();
+            }
             group.shutdownGracefully(quietMillis, 2000 + quietMillis, TimeUnit.MILLISECONDS).sync();
         } finally {
             // Also after a test that timed out, whose interrupt breaks the syncs above: no socket file stays behind.
