@@ -60,7 +60,12 @@ if [ "$JAVA22" = auto ]; then
   done
 fi
 if [ -z "$RELAYS" ]; then
-  RELAYS="none sr-splice sr-spliceto$([ "$JAVA22" != none ] && echo " sr-splice-1m") sr-copy$([ "$NETTY_PROXY" = 1 ] && echo " netty-proxy") haproxy-splice haproxy-nosplice gorelay socat nginx"
+  # Under set -e, a failed test in a command substitution would end the script: plain ifs instead.
+  RELAYS="none sr-splice sr-spliceto"
+  if [ "$JAVA22" != none ]; then RELAYS+=" sr-splice-1m"; fi
+  RELAYS+=" sr-copy"
+  if [ "$NETTY_PROXY" = 1 ]; then RELAYS+=" netty-proxy"; fi
+  RELAYS+=" haproxy-splice haproxy-nosplice gorelay socat nginx"
 fi
 
 # ---------------------------------------------------------------------------------------------------------- install
