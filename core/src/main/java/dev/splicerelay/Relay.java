@@ -121,7 +121,21 @@ final class Relay {
      * and reuse that number, or it would splice into another connection's pipe.
      */
     private void watchClose(Channel channel, String side) {
-        channel.closeFuture().addListener(f -> failIfRunning(() -> closedEarly(side)));
+        channel.closeFuture().addListener(f -> {
+            Runnable closed = () -> failIfRunning(() -> closedEarly(side));
+            if (loop.inEventLoop()) {
+                closed.run();
+                return;
+            }
+            // A peer on another loop (copy mode): a write that meets a reset makes Netty close the channel, complete
+            // this future, and only then fail the write with the reset, in the same call. Handed over a task later on
+            // the peer's loop, the close reaches the relay after the reset, which is the cause to report.
+            try {
+                channel.eventLoop().execute(closed);
+            } catch (RejectedExecutionException terminated) {
+                closed.run();
+            }
+        });
     }
 
     private static void takeOver(Channel channel) {
