@@ -123,13 +123,14 @@ final class Relay {
     private void watchClose(Channel channel, String side) {
         channel.closeFuture().addListener(f -> {
             Runnable closed = () -> failIfRunning(() -> closedEarly(side));
-            if (loop.inEventLoop()) {
+            boolean copying = choice != null && choice.mode() == RelayMode.COPY;
+            if (loop.inEventLoop() && !copying) {
                 closed.run();
                 return;
             }
-            // A peer on another loop (copy mode): a write that meets a reset makes Netty close the channel, complete
-            // this future, and only then fail the write with the reset, in the same call. Handed over a task later on
-            // the peer's loop, the close reaches the relay after the reset, which is the cause to report.
+            // In copy mode a write that meets a reset makes Netty close the channel, complete this future, and only
+            // then fail the write with the reset, in the same call. Reported a task later on the channel's own loop,
+            // the close reaches the relay after the reset, the cause to report. (A splice must stop at once, above.)
             try {
                 channel.eventLoop().execute(closed);
             } catch (RejectedExecutionException terminated) {
