@@ -76,7 +76,8 @@ final class HeldChannel {
         }
         deregistered = false;
         if (channel.isOpen()) {
-            loop.register(channel);
+            // A new registration: the relay's channels keep their fd in epoll on it too, until the relay closes them.
+            loop.register(channel).addListener((ChannelFutureListener) f -> EpollEmptyInterestWorkaround.apply(channel));
         } else {
             loop.execute(() -> channel.pipeline().fireChannelInactive());
         }

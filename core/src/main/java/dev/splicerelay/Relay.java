@@ -42,6 +42,7 @@ final class Relay {
     private final Direction inboundToPeer;
     private final Direction peerToInbound;
     private final Instant started = Instant.now();
+    private ChannelFuture inboundTakenOver;
     private ModeChoice choice;
     private PipeSplicer splicer;
     private boolean ended;
@@ -66,7 +67,8 @@ final class Relay {
      * that arrive while the peer is still connecting are held for it. The peer is taken over once connected.
      */
     void begin() {
-        takeOver(inbound);
+        NettyVersionCheck.atFirstRelay();
+        inboundTakenOver = takeOver(inbound);
         watchClose(inbound, "inbound");
         boolean connecting = !peerConnect.isDone();
         peerConnect.addListener((ChannelFutureListener) connect -> peerConnected(connect, connecting));
@@ -106,11 +108,18 @@ final class Relay {
             fail(new IOException("the peer channel's input was shut down before its connect completed (a stale epoll "
                     + "event for a reused fd number): its end of stream cannot be trusted"));
         } else if (!ended) {
-            takeOver(peer);
+            ChannelFuture peerTakenOver = takeOver(peer);
             watchClose(peer, "peer");
             // One task later, so that a caller who added the relay to a connected peer can still remove a decoder,
             // whose leftover bytes then reach the relay first.
-            loop.execute(this::start);
+            inboundTakenOver.addListener((ChannelFutureListener) in -> peerTakenOver.addListener(
+                    (ChannelFutureListener) out -> {
+                        if (!in.isSuccess() || !out.isSuccess()) {
+                            fail(in.isSuccess() ? out.cause() : in.cause());
+                        } else {
+                            onLoop(this::start);
+                        }
+                    }));
         }
     }
 
@@ -139,9 +148,11 @@ final class Relay {
         });
     }
 
-    private static void takeOver(Channel channel) {
+    /** Takes {@code channel} from its application; the future completes when the relay may use it. */
+    private static ChannelFuture takeOver(Channel channel) {
         channel.config().setAutoRead(false);
         channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        return EpollEmptyInterestWorkaround.apply(channel);
     }
 
     private void start() {

@@ -1,11 +1,18 @@
 package dev.splicerelay;
 
 import dev.splicerelay.Streams.Transfer;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.util.ReferenceCountUtil;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -64,6 +71,76 @@ class HalfCloseRelayTest {
             Transfer uploaded = Streams.receive(backend);
             assertEquals(upload.get(), uploaded, "upload after the backend's FIN");
             assertCompleted(fixture.nextStats(), RESPONSE, 1 << 20);
+        }
+    }
+
+    /**
+     * A client whose request and FIN were read before the relay was added (as by a handshake handler that adds the
+     * relay only after the target answered): its channel already asks epoll for nothing, which on Netty 4.2.13+ took
+     * its fd out of epoll; the response must still arrive whole.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("dev.splicerelay.SocketPair#casesAndPairs")
+    void clientWhoseFinWasReadBeforeTheRelayWasAddedGetsTheWholeResponse(RelayCase relayCase, SocketPair pair)
+            throws Exception {
+        RelayConfig config = relayCase.config().build();
+        try (RelayFixture fixture = new RelayFixture(relayCase, pair, f -> new RelayAfterFin(f, config));
+             TestSocket client = fixture.newClient()) {
+            Transfer request = Streams.send(client, 1024, 7, true);
+            try (TestSocket backend = fixture.nextBackend()) {
+                assertEquals(request, Streams.receive(backend), "request");
+                Future<Transfer> response = fixture.async(() -> Streams.send(backend, RESPONSE, 8, true));
+                Thread.sleep(300);
+                Transfer received = Streams.receive(client);
+                assertEquals(response.get(), received, "response");
+            }
+            assertCompleted(fixture.nextStats(), 1024, RESPONSE);
+        }
+    }
+
+    /** Reads a client's bytes and FIN, and only 200 ms after the FIN adds the relay and hands it the bytes. */
+    private static final class RelayAfterFin extends ChannelInboundHandlerAdapter {
+        private final RelayFixture fixture;
+        private final RelayConfig config;
+        private final List<Object> held = new ArrayList<>();
+
+        RelayAfterFin(RelayFixture fixture, RelayConfig config) {
+            this.fixture = fixture;
+            this.config = config;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            ctx.read();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            held.add(msg);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            ctx.read();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt != ChannelInputShutdownEvent.INSTANCE) {
+                ctx.fireUserEventTriggered(evt);
+                return;
+            }
+            ctx.executor().schedule(() -> {
+                fixture.relay(ctx.channel(), config);
+                held.forEach(ctx::fireChannelRead);
+                held.clear();
+                ctx.pipeline().remove(this);
+            }, 200, TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            held.forEach(ReferenceCountUtil::release);
         }
     }
 

@@ -1,0 +1,41 @@
+package dev.splicerelay;
+
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Tells the user, once per class loader and at INFO, when the application runs a Netty newer than any splice-relay
+ * was tested with, so that someone who sees a relay misbehave knows where to look. Tested versions log nothing.
+ */
+final class NettyVersionCheck {
+    /** The newest Netty release the whole test suite passed on; see the README's Netty compatibility table. */
+    static final String NEWEST_TESTED = "4.2.18.Final";
+
+    private static final InternalLogger LOGGER = InternalLoggerFactory.getInstance(NettyVersionCheck.class);
+    private static final AtomicBoolean CHECKED = new AtomicBoolean();
+
+    private NettyVersionCheck() {
+    }
+
+    /** Checks once; called as a relay begins. */
+    static void atFirstRelay() {
+        if (CHECKED.compareAndSet(false, true)) {
+            String message = message(NettyVersion.ofTransport());
+            if (message != null) {
+                LOGGER.info(message);
+            }
+        }
+    }
+
+    /** What to tell a user of {@code running}, or {@code null} for a tested (or unknown) version. */
+    static String message(NettyVersion running) {
+        if (running == null || !running.isNewerThan(NEWEST_TESTED)) {
+            return null;
+        }
+        return "splice-relay was tested with Netty 4.1.137 and 4.2.12 to " + NEWEST_TESTED + "; this application runs "
+                + "Netty " + running + ". If a relay loses bytes, cuts a stream or spins, try " + NEWEST_TESTED
+                + " and see the README's Netty compatibility table.";
+    }
+}
