@@ -143,7 +143,7 @@ final class EpollEmptyInterestWorkaround {
             if (registration instanceof Guard) {
                 return channel.newSucceededFuture();
             }
-            if (((EpollIoOps) OPS.get(channel)).value() != EpollIoOps.NONE.value()) {
+            if (((EpollIoOps) OPS.get(channel)).value() != 0) {
                 REGISTRATION.set(channel, new Guard(registration));
                 return channel.newSucceededFuture();
             }
@@ -173,7 +173,8 @@ final class EpollEmptyInterestWorkaround {
 
         @Override
         public long submit(IoOps ops) {
-            return delegate.submit(((EpollIoOps) ops).value() == EpollIoOps.NONE.value() ? IDLE : ops);
+            // Not EpollIoOps.NONE, which Netty 4.2.12 lacks.
+            return delegate.submit(((EpollIoOps) ops).value() == 0 ? IDLE : ops);
         }
 
         @Override
