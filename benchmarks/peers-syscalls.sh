@@ -5,11 +5,11 @@
 #      connections (one 4 KiB HTTP/1.0 response each); all calls, divided by N, broken down by call and by what
 #      matters to a relay (epoll_ctl ADD/MOD/DEL, setsockopt/getsockopt by option, splice results, EAGAIN and other
 #      errors, which kind of fd a read, write or close was on);
-#   2. JVM relays only: bytes allocated and exceptions built per connection (JFR: ThreadAllocationStatistics,
-#      ExceptionStatistics and JavaExceptionThrow, the last with the class and the frame that built it), over N
-#      connections of ab -c 1 without strace;
-#   3. where the CPU goes under ab -c 32: perf record (cpu-clock) by DSO (kernel, JIT-compiled Java, libjvm,
-#      Netty's JNI library, the relay binary) and the top symbols, if perf works here.
+#   2. JVM relays only: bytes allocated and exceptions built per connection (JFR: ThreadAllocationStatistics and
+#      JavaExceptionThrow, with the class and the frames that built it), over N connections of ab -c 1, no strace;
+#   3. user and system CPU per connection under ab -c 32 (5 s, /proc), and where it goes: perf record (cpu-clock)
+#      by thread and DSO (kernel, JIT-compiled Java, libjvm, Netty's JNI library, the relay binary) and the top
+#      symbols, if perf works here.
 # Writes benchmarks/results/syscalls-DATE.md and prints it.
 #
 # Usage: benchmarks/peers-syscalls.sh [-n CONNECTIONS] [--relays "..."] [--proxy jar|standin] [--no-perf]
@@ -114,16 +114,14 @@ measure_jfr() { # config -> $WORK/jfr-CONFIG.txt: allocated bytes and exceptions
     +jdk.JavaExceptionThrow#stackTrace=true >/dev/null
   timeout 300 ab -q -c 1 -n "$CONNECTIONS" "http://127.0.0.1:$port/4k.bin" >/dev/null 2>&1
   jcmd "$pid" JFR.stop name=churn filename="$jfr" >/dev/null
-  jfr print --json --stack-depth 24 --events jdk.ThreadAllocationStatistics,jdk.ExceptionStatistics,jdk.JavaExceptionThrow "$jfr" >"$json"
+  jfr print --json --stack-depth 24 --events jdk.ThreadAllocationStatistics,jdk.JavaExceptionThrow "$jfr" >"$json"
   jq -r --argjson n "$CONNECTIONS" '
     .recording.events as $e
     | ($e | map(select(.type == "jdk.ThreadAllocationStatistics"))
          | group_by(.values.thread.javaThreadId)
          | map((map(.values.allocated) | max) - (map(.values.allocated) | min)) | add // 0) as $bytes
-    | ($e | map(select(.type == "jdk.ExceptionStatistics")) | map(.values.throwables)) as $t
     | ($e | map(select(.type == "jdk.JavaExceptionThrow"))) as $x
     | "allocated bytes per connection\t\($bytes / $n | floor)",
-      "throwables built per connection (ExceptionStatistics)\t\(if ($t | length) > 1 then (($t | max) - ($t | min)) / $n else "?" end)",
       "exceptions built per connection (JavaExceptionThrow)\t\(($x | length) / $n)",
       ($x | group_by(.values.thrownClass.name + " " + (.values.message // "" | .[0:60]))
           | map(select(length >= $n / 100)) | sort_by(-length) | .[0:6][]
@@ -134,22 +132,32 @@ measure_jfr() { # config -> $WORK/jfr-CONFIG.txt: allocated bytes and exceptions
   ' "$json" >"$WORK/jfr-$config.txt"
 }
 
-measure_perf() { # config -> $WORK/perf-CONFIG.txt: shares by DSO, top symbols
-  local config=$1 pid=${RELAY_PID[$1]} port data=$WORK/perf-$1.data
+# User and system CPU per connection under ab -c 32 for 5 s (from /proc), and, if perf works here, where the CPU
+# goes: perf record (cpu-clock) for 3 s of it -> $WORK/cpu-CONFIG.txt, $WORK/perf-CONFIG.txt.
+measure_cpu() { # config
+  local config=$1 pid=${RELAY_PID[$1]} port data=$WORK/perf-$1.data u0 s0 u1 s1 rate count status
   port=$(listen_port "$config")
-  run_ab "$port" 5 >/dev/null &
+  read -r u0 s0 < <(tree_ticks "$pid" split)
+  run_ab "$port" 5 >"$WORK/ab32-$config.txt" &
   local ab=$!
-  sleep 1
-  is_jvm "$config" && jcmd "$pid" Compiler.perfmap >/dev/null 2>&1 || true
-  perf record -q -e cpu-clock -F 999 -o "$data" -p "$(tree_pids "$pid" | paste -sd,)" -- sleep 3 >/dev/null 2>&1 || true
+  if [ "$PERF_OK" = 1 ]; then
+    sleep 1
+    is_jvm "$config" && jcmd "$pid" Compiler.perfmap >/dev/null 2>&1 || true
+    perf record -q -e cpu-clock -F 999 -o "$data" -p "$(tree_pids "$pid" | paste -sd,)" -- sleep 3 >/dev/null 2>&1 || true
+  fi
   wait "$ab" || true
+  read -r u1 s1 < <(tree_ticks "$pid" split)
+  read -r rate count status <"$WORK/ab32-$config.txt"
+  awk -v u="$((u1 - u0))" -v s="$((s1 - s0))" -v n="$count" -v t="$TICKS" -v r="$rate" -v st="$status" \
+    'BEGIN { printf "%.0f\t%.1f\t%.1f\t%s\n", r, u / t * 1e6 / n, s / t * 1e6 / n, st }' >"$WORK/cpu-$config.txt"
+  [ "$PERF_OK" = 1 ] || return 0
   is_jvm "$config" && jcmd "$pid" Compiler.perfmap >/dev/null 2>&1 || true
   perf report -i "$data" --no-children --sort comm,dso --stdio >"$data.dso" 2>/dev/null || true
   perf report -i "$data" --no-children --sort sym --stdio >"$data.sym" 2>/dev/null || true
   {
     grep -E '^ +[0-9]' "$data.dso" | sed -n 1,10p
     echo "top symbols:"
-    grep -E '^ +[0-9]' "$data.sym" | sed -n 1,15p
+    grep -E '^ +[0-9]' "$data.sym" | sed -n 1,10p
   } >"$WORK/perf-$config.txt"
 }
 
@@ -168,8 +176,9 @@ REQUEST_SECONDS=4 # warm-up runs of ab -t 2
 for config in $CONFIGS; do
   start_relay "$config" "$HTTP_PORT"
   warm_up "$config" ab "$HTTP_PORT"
-  # perf first: JFR loads and compiles code of its own, which would show up in perf's samples.
-  if [ "$PERF_OK" = 1 ]; then log "$config: perf under ab -c 32"; measure_perf "$config"; fi
+  # CPU (and perf) first: JFR loads and compiles code of its own, which would show up in them.
+  log "$config: CPU per connection under ab -c 32"
+  measure_cpu "$config"
   log "$config: strace over $CONNECTIONS connections"
   measure_syscalls "$config"
   if is_jvm "$config"; then log "$config: JFR over $CONNECTIONS connections"; measure_jfr "$config"; fi
@@ -202,6 +211,18 @@ per_conn() { awk -v n="$CONNECTIONS" -v k="$2" -F'\t' '$1 == k { v = $2 } END { 
         for c in $CONFIGS; do printf ' %s |' "$(per_conn "$WORK/calls-$c.tsv" "$key")"; done
         echo
       done
+  echo
+  echo "Under load (ab -c 32 for 5 s, after the warm-up): requests/s and the relay's CPU µs per connection:"
+  echo
+  printf '| |'; for c in $CONFIGS; do printf ' %s |' "$(config_name "$c")"; done; echo
+  printf '|---|'; for c in $CONFIGS; do printf -- '---|'; done; echo
+  for row in "requests/s:1" "user µs/conn:2" "system µs/conn:3" "total µs/conn:0"; do
+    printf '| %s |' "${row%:*}"
+    for c in $CONFIGS; do
+      printf ' %s |' "$(awk -F'\t' -v col="${row#*:}" '{ v = (col == 0 ? $2 + $3 : $col); if ($4 != "ok") v = v " (" $4 ")"; print v }' "$WORK/cpu-$c.txt")"
+    done
+    echo
+  done
   echo
   echo "The same calls by thread (thread names without their numbers; 0.05 per connection or more):"
   echo

@@ -231,16 +231,19 @@ stop_relays() { # [pattern of expected log lines, ignored]
 
 relay_alive() { [ "$1" = none ] || kill -0 "${RELAY_PID[$1]}" 2>/dev/null; }
 
-# CPU ticks (user+system) of a process, its reaped children and all its live descendants.
-tree_ticks() {
+# CPU ticks of a process, its reaped children and all its live descendants: user+system, or with "split" the user
+# and the system ticks.
+tree_ticks() { # pid [split]
   local root=$1
-  awk -v root="$root" '
+  awk -v root="$root" -v split_="${2:-}" '
     { line = $0; sub(/^[0-9]+ \(.*\) /, "", line); split(line, f, " ")
-      pid = $1; ppid[pid] = f[2]; own[pid] = f[12] + f[13]; reaped[pid] = f[14] + f[15] }
+      pid = $1; ppid[pid] = f[2]; u[pid] = f[12] + f[14]; s[pid] = f[13] + f[15] }
     END {
-      total = own[root] + reaped[root]
-      for (p in own) { q = p; while (q in ppid && q != root && q > 1) q = ppid[q]; if (q == root && p != root) total += own[p] }
-      print total
+      for (p in u) {
+        q = p; while (q in ppid && q != root && q > 1) q = ppid[q]
+        if (q == root) { user += u[p]; sys += s[p] }
+      }
+      if (split_ == "split") print user, sys; else print user + sys
     }' < <(cat /proc/[0-9]*/stat 2>/dev/null)
 }
 
