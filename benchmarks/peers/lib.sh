@@ -323,7 +323,7 @@ http {
   access_log off;
   keepalive_requests 10000000;
   server { listen 127.0.0.1:$HTTP_PORT backlog=4096; root $dir/www; }
-  server { listen 127.0.0.1:$H2_PORT http2 backlog=4096; root $dir/www; http2_max_requests 10000000; }
+  server { listen 127.0.0.1:$H2_PORT http2 backlog=4096; root $dir/www; }
 }
 EOF
   nginx -e "$dir/error.log" -p "$dir" -c "$dir/nginx.conf" >"$dir/out.log" 2>&1 &
