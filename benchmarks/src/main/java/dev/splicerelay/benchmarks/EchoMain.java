@@ -3,7 +3,7 @@ package dev.splicerelay.benchmarks;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The echo backend of {@code peers.sh}'s latency and churn runs: {@link EchoServer} on {@code --listen} until killed.
+ * The echo backend of {@code peers.sh}'s latency runs: {@link EchoServer} on {@code --listen} until killed.
  */
 public final class EchoMain {
     private EchoMain() {

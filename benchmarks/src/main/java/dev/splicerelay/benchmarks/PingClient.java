@@ -5,8 +5,9 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * The client of {@code peers.sh}'s latency and churn runs, so that any relay (HAProxy, nginx, ...) in front of
- * {@link EchoMain} is measured by the same code as the JMH benchmarks:
+ * The client of {@code peers.sh}'s latency runs, so that any relay (HAProxy, nginx, ...) in front of {@link EchoMain}
+ * is measured by the same code as the JMH benchmarks (its churn test is for runs by hand: peers.sh measures churn
+ * with ab):
  *
  * <pre>
  * java -cp benchmarks.jar dev.splicerelay.benchmarks.PingClient --target 127.0.0.1:20001 --test latency|churn \
