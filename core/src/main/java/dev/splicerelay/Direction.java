@@ -3,6 +3,7 @@ package dev.splicerelay;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
@@ -147,6 +148,15 @@ final class Direction {
                 }
             });
         });
+    }
+
+    /**
+     * Writes and flushes {@code buf}, bytes a pump read from the source itself, counted as relayed; the sink owns it
+     * from here.
+     */
+    ChannelFuture forwardNow(ByteBuf buf) {
+        count(buf.readableBytes());
+        return sink.writeAndFlush(buf);
     }
 
     void fail(Throwable cause) {

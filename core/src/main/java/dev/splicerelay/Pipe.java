@@ -1,8 +1,10 @@
 package dev.splicerelay;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.unix.FileDescriptor;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /**
  * A kernel pipe that the {@link SpliceEngine#IO_HANDLE} engine splices through: bytes go from a source socket into
@@ -50,6 +52,20 @@ final class Pipe {
     /** How many bytes one splice into the empty pipe may move. */
     int capacity() {
         return capacity;
+    }
+
+    /**
+     * Writes all of {@code bytes}, a direct buffer of at most {@link PlainRead#MAX_BYTES}, into the pipe, which must
+     * be empty: they always fit, a pipe holds at least a page. Does not change {@code bytes}' indexes.
+     *
+     * @throws IOException if the pipe took fewer (it cannot, but the bytes must not be lost silently)
+     */
+    void write(ByteBuf bytes) throws IOException {
+        ByteBuffer source = bytes.internalNioBuffer(bytes.readerIndex(), bytes.readableBytes());
+        int written = writeEnd.write(source, source.position(), source.limit());
+        if (written != bytes.readableBytes()) {
+            throw new IOException("an empty pipe took " + written + " of " + bytes.readableBytes() + " bytes");
+        }
     }
 
     /** Closes both ends; later calls do nothing. */

@@ -1,5 +1,6 @@
 package dev.splicerelay;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.unix.FileDescriptor;
 
 import java.io.IOException;
@@ -73,9 +74,16 @@ final class PipeFlow {
      * Moves bytes until the source has none, the sink has no room or the wake-up's budget is spent; at the source's
      * end of stream it passes the FIN on. The caller must check that the relay is still running afterwards.
      *
+     * <p>A splice into the empty pipe that moves nothing although the source should have bytes is answered with one
+     * {@link PlainRead}: on the first fill of a wake-up in which epoll reported the source ready
+     * ({@code sourceReported}), and on any fill once the source has hung up, where a 0 may be the end of stream or an
+     * urgent mark. The bytes it reads go into the empty pipe and on like spliced ones; it also tells the end of stream
+     * from an urgent mark. A later fill's 0 is just the source running dry, as usual.
+     *
+     * @param sourceReported whether this wake-up is the source's own readiness (not its sink's)
      * @throws IOException a reset, broken pipe or other failure of either socket
      */
-    void move() throws IOException {
+    void move(boolean sourceReported) throws IOException {
         if (done || (inPipe > 0 && !drain())) {
             return;
         }
@@ -84,9 +92,13 @@ final class PipeFlow {
                 pipe = pool.take();
             }
             int n = EpollIo.splice(source, pipe.writeEnd(), pipe.capacity());
-            if (n == 0) {
+            if (n == 0 && (sourceHungUp || (fills == 0 && sourceReported))) {
+                n = readPlainly();
+            }
+            if (n <= 0) {
                 givePipeBack();
-                if (sourceHungUp) {
+                // After a hang-up the read finds the end of stream; a 0 from it there is taken as one, as ever.
+                if (n == PlainRead.END_OF_STREAM || sourceHungUp) {
                     done = true;
                     direction.finish();
                 }
@@ -126,6 +138,24 @@ final class PipeFlow {
         }
         blocked = false;
         return true;
+    }
+
+    /**
+     * One {@link PlainRead} of the source into the empty pipe.
+     *
+     * @return the bytes now in the pipe; 0 if the source has none now; {@link PlainRead#END_OF_STREAM}
+     */
+    private int readPlainly() throws IOException {
+        ByteBuf bytes = direction.source().alloc().directBuffer(PlainRead.MAX_BYTES);
+        try {
+            int n = PlainRead.read(source, bytes);
+            if (n > 0) {
+                pipe.write(bytes);
+            }
+            return n;
+        } finally {
+            bytes.release();
+        }
     }
 
     private void givePipeBack() {

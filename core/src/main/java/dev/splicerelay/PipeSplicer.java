@@ -153,10 +153,10 @@ final class PipeSplicer {
                 out.sourceHungUp();
             }
             if ((ops & EpollIo.OUT) != 0) {
-                in.move();
+                in.move(false);
             }
             if (!stopped && (ops & (EpollIo.IN | EpollIo.RDHUP | EpollIo.HUP)) != 0) {
-                out.move();
+                out.move(true);
             }
             if (!stopped) {
                 updateInterest();

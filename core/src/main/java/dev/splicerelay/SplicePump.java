@@ -1,8 +1,13 @@
 package dev.splicerelay;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.epoll.AbstractEpollStreamChannel;
+
+import java.io.IOException;
 
 /**
  * Moves one direction with Netty's kernel splice (see {@link NettySplice}): the bytes go from the source socket into
@@ -16,6 +21,10 @@ import io.netty.channel.epoll.AbstractEpollStreamChannel;
  * already queued. Then reading stops (a drained socket at EOF is always readable: reading on would spin) and the
  * sink's output is shut down. A cycle that spliced nothing while the pipe is still full stops reading until the
  * pending splice-out re-enables it, so a slow sink never makes the source spin either.
+ *
+ * <p>A cycle that spliced nothing into an empty pipe is answered with one ordinary read of the source
+ * ({@link PlainRead}): that is how the relay gets past TCP's urgent mark, where splice stops for good, and how it
+ * tells the end of stream from such a mark after the input shutdown.
  */
 final class SplicePump implements Pump {
     private final Direction direction;
@@ -44,14 +53,51 @@ final class SplicePump implements Pump {
 
     @Override
     public void readComplete() {
-        long bytes = direction.bytes();
-        boolean splicedNothing = bytes == bytesAtLastReadComplete;
-        bytesAtLastReadComplete = bytes;
-        if (!draining || !splicedNothing) {
+        boolean splicedNothing = direction.bytes() == bytesAtLastReadComplete;
+        if (splicedNothing && sinkOutboundEmpty()) {
+            // The sink's pipe is empty too, so the 0 came from the source: nothing now, its end, or an urgent mark.
+            readPlainly();
+        } else if (splicedNothing && draining) {
+            // The pipe still holds bytes: the pending splice-out turns reading on again once they are out.
+            direction.source().config().setAutoRead(false);
+        }
+        bytesAtLastReadComplete = direction.bytes();
+    }
+
+    /**
+     * One {@link PlainRead} of the source's socket. Its bytes go to the sink through the pipeline, behind any
+     * splice-out in its outbound buffer (there is none: it is empty), so the order holds; until they are written the
+     * source does not read, or its next empty cycle could not be told from a full pipe. End of stream, or nothing
+     * after the input shutdown, finishes the direction.
+     */
+    private void readPlainly() {
+        AbstractEpollStreamChannel source = (AbstractEpollStreamChannel) direction.source();
+        ByteBuf bytes = source.alloc().directBuffer(PlainRead.MAX_BYTES);
+        int n;
+        try {
+            n = PlainRead.read(source.fd(), bytes);
+        } catch (IOException e) {
+            bytes.release();
+            direction.failAfterReadLoop(e);
             return;
         }
-        direction.source().config().setAutoRead(false);
-        if (sinkOutboundEmpty()) {
+        if (n > 0) {
+            ChannelFuture written = direction.forwardNow(bytes);
+            if (!written.isDone()) {
+                source.config().setAutoRead(false);
+            }
+            written.addListener((ChannelFutureListener) f -> {
+                if (!f.isSuccess()) {
+                    direction.failAfterReadLoop(f.cause());
+                } else if (!source.config().isAutoRead()) {
+                    source.config().setAutoRead(true);
+                }
+            });
+            return;
+        }
+        bytes.release();
+        if (n == PlainRead.END_OF_STREAM || draining) {
+            source.config().setAutoRead(false);
             draining = false;
             direction.finish();
         }
