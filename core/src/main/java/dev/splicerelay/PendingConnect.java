@@ -1,8 +1,11 @@
 package dev.splicerelay;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.DefaultChannelPromise;
 import io.netty.channel.EventLoop;
+
+import java.io.IOException;
 
 /**
  * The connect {@link RelayBootstrap#connect} returns: its channel is registered with {@link #loop()} only a task
@@ -18,5 +21,22 @@ final class PendingConnect extends DefaultChannelPromise {
 
     EventLoop loop() {
         return loop;
+    }
+
+    /**
+     * Closes the channel of {@code connect} if {@code connect} is a {@link PendingConnect} whose register task has not
+     * run yet, and fails the connect; returns whether it did. A relay that ends that early (its inbound channel closed in the task
+     * that added it) must not leave the channel to register and connect later, and cannot close it through its
+     * pipeline, which has no event loop yet. Must run on the connect's loop, where the register task runs; that task
+     * then finds the channel closed and neither registers nor connects it.
+     */
+    static boolean closeIfUnregistered(ChannelFuture connect) {
+        Channel channel = connect.channel();
+        if (!(connect instanceof PendingConnect) || channel.isRegistered()) {
+            return false;
+        }
+        channel.unsafe().close(channel.unsafe().voidPromise());
+        ((PendingConnect) connect).tryFailure(new IOException("the relay ended before its peer was registered"));
+        return true;
     }
 }

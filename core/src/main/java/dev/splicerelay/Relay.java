@@ -357,19 +357,27 @@ final class Relay {
         }
     }
 
+    /** Ends the relay once; the completion completes whatever happens on the way (try/finally). */
     private void end(RelayOutcome outcome, Throwable cause) {
         if (ended) {
             return;
         }
         ended = true;
-        if (idleCheck != null) {
-            idleCheck.cancel(false);
+        try {
+            if (idleCheck != null) {
+                idleCheck.cancel(false);
+            }
+            if (splicer != null) {
+                // Before the channels close: their fd numbers are free for anyone once they do.
+                splicer.stop();
+            }
+            releaseAndClose(outcome == RelayOutcome.RESET || outcome == RelayOutcome.ERROR);
+        } finally {
+            complete(outcome, cause);
         }
-        if (splicer != null) {
-            // Before the channels close: their fd numbers are free for anyone once they do.
-            splicer.stop();
-        }
-        releaseAndClose(outcome == RelayOutcome.RESET || outcome == RelayOutcome.ERROR);
+    }
+
+    private void complete(RelayOutcome outcome, Throwable cause) {
         RelayMode mode = choice == null ? RelayMode.COPY : choice.mode();
         SpliceEngine engine = choice == null ? null : choice.engine();
         String reason = choice == null ? "the relay ended before it started" : choice.reason();
@@ -387,7 +395,9 @@ final class Relay {
         inboundToPeer.releaseEarly();
         peerToInbound.releaseEarly();
         close(inbound, reset);
-        close(peer, reset);
+        if (!PendingConnect.closeIfUnregistered(peerConnect)) {
+            close(peer, reset);
+        }
     }
 
     private static void close(Channel channel, boolean reset) {

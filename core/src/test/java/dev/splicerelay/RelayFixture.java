@@ -234,6 +234,23 @@ final class RelayFixture implements AutoCloseable {
         return newClient().socket();
     }
 
+    /**
+     * The backend's end of the next connection, if the relay opens one within {@code millis}; {@code null} otherwise.
+     * TCP only.
+     */
+    Socket acceptBackendWithin(int millis) throws IOException {
+        tcpBackend.setSoTimeout(millis);
+        try {
+            Socket socket = tcpBackend.accept();
+            socket.setSoTimeout(IO_TIMEOUT_MILLIS);
+            return socket;
+        } catch (SocketTimeoutException none) {
+            return null;
+        } finally {
+            tcpBackend.setSoTimeout(IO_TIMEOUT_MILLIS);
+        }
+    }
+
     /** {@link #nextBackend()} on a TCP peer side, for tests of TCP only. */
     Socket acceptBackend() throws IOException {
         return nextBackend().socket();
