@@ -1,6 +1,7 @@
 package dev.splicerelay;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
@@ -400,9 +401,31 @@ final class Relay {
         }
     }
 
+    /**
+     * Closes {@code channel}, with a reset if asked, on its own event loop: a peer on another loop may be closing there
+     * at the same moment, and {@code SO_LINGER} is set by fd number, which its close frees for anyone. A loop that has
+     * terminated has closed its channels already; what is left is done here.
+     */
     private static void close(Channel channel, boolean reset) {
+        EventLoop own = channel.eventLoop();
+        if (!own.inEventLoop()) {
+            try {
+                own.execute(() -> closeNow(channel, reset));
+                return;
+            } catch (RejectedExecutionException terminated) {
+                // Nothing runs on that loop any more.
+            }
+        }
+        closeNow(channel, reset);
+    }
+
+    private static void closeNow(Channel channel, boolean reset) {
         if (reset && channel.isActive()) {
-            channel.config().setOption(ChannelOption.SO_LINGER, 0);
+            try {
+                channel.config().setOption(ChannelOption.SO_LINGER, 0);
+            } catch (ChannelException closedMeanwhile) {
+                // Closed on another thread meanwhile (SO_LINGER above 0 makes Netty close there): nothing to reset.
+            }
         }
         channel.close();
     }

@@ -4,17 +4,22 @@ import dev.splicerelay.Streams.Transfer;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.IOException;
 import java.net.Socket;
+import java.net.SocketException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -97,6 +102,89 @@ class PeerOnAnotherLoopTest {
             RelayStats stats = relay.completion().get(5, TimeUnit.SECONDS);
             assertEquals(RelayOutcome.RESET, stats.outcome(), stats::toString);
             assertFalse(relay.peer().isOpen(), "the peer was still open when the relay completed");
+        }
+    }
+
+    /**
+     * Resetting a peer means setting {@code SO_LINGER} 0 on its socket by fd number, and the peer's own loop may be
+     * closing it at that moment: the relay does it in a task of the peer's loop. While that loop is busy, the peer's
+     * socket is left alone; then the backend gets the reset.
+     */
+    @Test
+    void theRelayResetsAPeerOnAnotherLoopOnThatLoop() throws Exception {
+        try (RelayFixture fixture = new RelayFixture(TWO_LOOPS);
+             Socket client = fixture.connect();
+             Socket backend = fixture.acceptBackend()) {
+            RelayFixture.Relayed relay = fixture.nextRelay();
+            client.getOutputStream().write(1);
+            assertEquals(1, backend.getInputStream().read(), "the relay runs");
+            Channel peer = relay.peer();
+            int lingerBefore = peer.config().getOption(ChannelOption.SO_LINGER);
+            CountDownLatch release = new CountDownLatch(1);
+            peer.eventLoop().execute(() -> hold(() -> release.getCount() == 0, 5000));
+
+            TestSocket.tcp(client).abort();
+            assertTrue(await(() -> !relay.inbound().isOpen(), 5000), "the relay did not end on the client's reset");
+            // The relay's loop has finished the task that ended the relay.
+            relay.inbound().eventLoop().submit(() -> { }).get(5, TimeUnit.SECONDS);
+            assertEquals(lingerBefore, peer.config().getOption(ChannelOption.SO_LINGER),
+                    "SO_LINGER was set on the peer off its own loop, while that loop was busy");
+            release.countDown();
+
+            backend.setSoTimeout(5000);
+            assertThrows(SocketException.class, () -> backend.getInputStream().read(), "the backend's reset");
+            RelayStats stats = relay.completion().get(5, TimeUnit.SECONDS);
+            assertEquals(RelayOutcome.RESET, stats.outcome(), stats::toString);
+        }
+    }
+
+    /**
+     * The relay's loop ends a peer that its own loop is closing at the same moment, for a reset of its own: whatever
+     * the interleaving, every completion completes. In waves, so that the fds stay well below the limit.
+     */
+    @Test
+    @Timeout(180)
+    void tenThousandRelaysResetOnBothSidesAtOnceAllComplete() throws Exception {
+        int waves = 100;
+        int perWave = 100;
+        try (RelayFixture fixture = new RelayFixture(TWO_LOOPS)) {
+            for (int wave = 0; wave < waves; wave++) {
+                Socket[] clients = new Socket[perWave];
+                Socket[] backends = new Socket[perWave];
+                RelayFixture.Relayed[] relays = new RelayFixture.Relayed[perWave];
+                try {
+                    for (int i = 0; i < perWave; i++) {
+                        clients[i] = fixture.connect();
+                        relays[i] = fixture.nextRelay();
+                        clients[i].getOutputStream().write(i);
+                    }
+                    for (int i = 0; i < perWave; i++) {
+                        // Each backend learns which client it serves from the byte the relay passed on.
+                        Socket backend = fixture.acceptBackend();
+                        backends[backend.getInputStream().read()] = backend;
+                    }
+                    for (int i = 0; i < perWave; i++) {
+                        TestSocket.tcp(clients[i]).abort();
+                        TestSocket.tcp(backends[i]).abort();
+                    }
+                    for (RelayFixture.Relayed relay : relays) {
+                        RelayStats stats = relay.completion().get(5, TimeUnit.SECONDS);
+                        assertTrue(stats.outcome() == RelayOutcome.RESET || stats.outcome() == RelayOutcome.ERROR,
+                                stats::toString);
+                    }
+                } finally {
+                    closeAll(clients);
+                    closeAll(backends);
+                }
+            }
+        }
+    }
+
+    private static void closeAll(Socket[] sockets) throws IOException {
+        for (Socket socket : sockets) {
+            if (socket != null) {
+                socket.close();
+            }
         }
     }
 
