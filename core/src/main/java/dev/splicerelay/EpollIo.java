@@ -1,7 +1,6 @@
 package dev.splicerelay;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.AbstractEpollStreamChannel;
 import io.netty.channel.epoll.Native;
@@ -128,24 +127,13 @@ final class EpollIo {
         return UNAVAILABLE_REASON;
     }
 
-    /**
-     * What keeps the engine from taking over these two epoll stream channels of one event loop, or {@code null}.
-     * {@code SO_LINGER} above zero is one: Netty then closes the socket on another thread, which could free its fd
-     * number while the engine still uses it on the event loop.
-     */
-    static String obstacle(Channel inbound, Channel peer) {
+    /** What keeps the engine from taking over epoll stream channels of {@code loop}, or {@code null}. */
+    static String obstacle(EventLoop loop) {
         if (UNAVAILABLE_REASON != null) {
             return UNAVAILABLE_REASON;
         }
-        EventLoop loop = inbound.eventLoop();
         if (!IO_EVENT_LOOP.isInstance(loop) || !isCompatible(loop)) {
             return "the event loop " + loop.getClass().getSimpleName() + " cannot register an EpollIoHandle";
-        }
-        for (Channel channel : new Channel[] {inbound, peer}) {
-            Integer linger = channel.config().getOption(ChannelOption.SO_LINGER);
-            if (linger != null && linger > 0) {
-                return "SO_LINGER " + linger + " on " + channel + " makes Netty close it off the event loop";
-            }
         }
         return null;
     }

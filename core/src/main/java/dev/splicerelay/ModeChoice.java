@@ -2,6 +2,7 @@ package dev.splicerelay;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.AbstractEpollStreamChannel;
 
 import java.util.Map;
@@ -48,7 +49,7 @@ final class ModeChoice {
         String obstacle = spliceObstacle(inbound, peer);
         if (obstacle == null) {
             String ownObstacle = engine == SpliceEngine.SPLICE_TO ? "SPLICE_TO was requested"
-                    : EpollIo.obstacle(inbound, peer);
+                    : EpollIo.obstacle(inbound.eventLoop());
             String nettyObstacle = NettySplice.unavailableReason();
             if (ownObstacle == null) {
                 return new ModeChoice(RelayMode.SPLICE, SpliceEngine.IO_HANDLE, CHANNELS_CAN_SPLICE
@@ -83,8 +84,28 @@ final class ModeChoice {
         if (inbound.eventLoop() != peer.eventLoop()) {
             return "the channels are on different event loops (connect the peer with RelayBootstrap)";
         }
-        String handler = otherHandler(inbound, "inbound");
-        return handler != null ? handler : otherHandler(peer, "peer");
+        String obstacle = lingers(inbound, "inbound");
+        if (obstacle == null) {
+            obstacle = lingers(peer, "peer");
+        }
+        if (obstacle == null) {
+            obstacle = otherHandler(inbound, "inbound");
+        }
+        return obstacle != null ? obstacle : otherHandler(peer, "peer");
+    }
+
+    /**
+     * Why a channel with {@code SO_LINGER} above 0 cannot splice, or {@code null}: Netty closes such a channel on
+     * {@code GlobalEventExecutor}, so its socket (and the pipe {@code spliceTo} gives it) closes on that thread while
+     * the event loop may still splice with their numbers, which anyone may be given in between
+     * ({@code LingeringChannelTest}). A relay never closes a channel with that setting itself, but its user or Netty
+     * (after an error) may.
+     */
+    private static String lingers(Channel channel, String side) {
+        Integer linger = channel.config().getOption(ChannelOption.SO_LINGER);
+        return linger == null || linger <= 0 ? null : "SO_LINGER " + linger + " on the " + side
+                + " channel makes Netty close it on another thread, which frees its fd numbers while the event loop "
+                + "may still splice with them";
     }
 
     private static String notEpoll(Channel channel, String side) {

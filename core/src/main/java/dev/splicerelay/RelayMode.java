@@ -10,7 +10,8 @@ public enum RelayMode {
     AUTO,
     /**
      * Kernel {@code splice(2)} through a pipe: the bytes never enter the JVM. Needs both channels to be epoll stream
-     * channels on the same event loop with no other handler in either pipeline; a relay that cannot splice fails
+     * channels on the same event loop with no other handler in either pipeline and {@code SO_LINGER} not above 0
+     * (Netty would close them on another thread while they splice); a relay that cannot splice fails
      * its completion future with an {@link IllegalStateException} that says why, and closes both channels. Which
      * engine splices is {@link RelayConfig#spliceEngine()}'s choice.
      */

@@ -8,16 +8,15 @@ package dev.splicerelay;
  */
 public enum SpliceEngine {
     /**
-     * {@link #IO_HANDLE} where it can run, {@link #SPLICE_TO} otherwise (Netty 4.1, or a channel with
-     * {@code SO_LINGER} above zero).
+     * {@link #IO_HANDLE} where it can run, {@link #SPLICE_TO} otherwise (Netty 4.1).
      */
     AUTO,
     /**
      * splice-relay's own engine, on Netty 4.2's public I/O registration API: the relay takes both channels from Netty
      * while it runs, registers their sockets itself, fills a pipe up to 16 times per wake-up, holds a pipe only while
      * bytes are in flight (idle pipes go back to a small pool per event loop) and gives the channels back to Netty
-     * when it ends. Needs Netty 4.2 and {@code SO_LINGER} not above zero. Requested explicitly where it cannot run,
-     * the relay fails to start as {@link RelayMode#SPLICE} does.
+     * when it ends. Needs Netty 4.2. Requested explicitly where it cannot run, the relay fails to start as
+     * {@link RelayMode#SPLICE} does.
      */
     IO_HANDLE,
     /**
