@@ -31,7 +31,8 @@ import java.util.function.Supplier;
  *
  * <p>Ending: when both directions have shut down their sink's output the relay is {@link RelayOutcome#COMPLETED} and
  * closes both channels. On a reset, an error or an early close it resets both sides ({@code SO_LINGER} 0), so a
- * broken stream is never mistaken for a complete one; on an idle timeout it closes them.
+ * broken stream is never mistaken for a complete one; on an idle timeout it closes them, and resets a side for
+ * which it still holds bytes.
  */
 final class Relay {
     private final Channel inbound;
@@ -168,7 +169,7 @@ final class Relay {
             choice = ModeChoice.choose(inbound, peer, config.mode(), config.spliceEngine());
         } catch (IllegalStateException e) {
             ended = true;
-            releaseAndClose(true);
+            releaseAndClose(true, true);
             completion.tryFailure(e);
             return;
         }
@@ -352,14 +353,35 @@ final class Relay {
         long idleNanos = System.nanoTime() - lastActivityNanos;
         long timeoutNanos = config.idleTimeout().toNanos();
         if (idleNanos >= timeoutNanos) {
-            end(RelayOutcome.IDLE_TIMEOUT, null);
+            // A side that still has bytes coming would read a prefix and a FIN, which looks complete: reset it.
+            long forInbound = bytesHeldFor(inbound);
+            long forPeer = bytesHeldFor(peer);
+            end(RelayOutcome.IDLE_TIMEOUT, heldAtIdleTimeout(forInbound, forPeer), forInbound > 0, forPeer > 0);
         } else {
             scheduleIdleCheck(timeoutNanos - idleNanos);
         }
     }
 
-    /** Ends the relay once; the completion completes whatever happens on the way (try/finally). */
+    /** Why an idle timeout reset a side, or {@code null} if the relay held no bytes for either. */
+    private static IOException heldAtIdleTimeout(long forInbound, long forPeer) {
+        if (forInbound == 0 && forPeer == 0) {
+            return null;
+        }
+        String inboundHeld = forInbound == 0 ? "" : forInbound + " bytes still held for the inbound channel";
+        String peerHeld = forPeer == 0 ? "" : forPeer + " bytes still held for the peer";
+        String held = inboundHeld.isEmpty() || peerHeld.isEmpty() ? inboundHeld + peerHeld
+                : inboundHeld + " and " + peerHeld;
+        return new IOException("the idle timeout ended the relay with " + held + ", which "
+                + (forInbound > 0 && forPeer > 0 ? "were" : "was") + " reset");
+    }
+
     private void end(RelayOutcome outcome, Throwable cause) {
+        boolean reset = outcome == RelayOutcome.RESET || outcome == RelayOutcome.ERROR;
+        end(outcome, cause, reset, reset);
+    }
+
+    /** Ends the relay once; the completion completes whatever happens on the way (try/finally). */
+    private void end(RelayOutcome outcome, Throwable cause, boolean resetInbound, boolean resetPeer) {
         if (ended) {
             return;
         }
@@ -372,7 +394,7 @@ final class Relay {
                 // Before the channels close: their fd numbers are free for anyone once they do.
                 splicer.stop();
             }
-            releaseAndClose(outcome == RelayOutcome.RESET || outcome == RelayOutcome.ERROR);
+            releaseAndClose(resetInbound, resetPeer);
         } finally {
             complete(outcome, cause);
         }
@@ -392,12 +414,12 @@ final class Relay {
         }
     }
 
-    private void releaseAndClose(boolean reset) {
+    private void releaseAndClose(boolean resetInbound, boolean resetPeer) {
         inboundToPeer.releaseEarly();
         peerToInbound.releaseEarly();
-        close(inbound, reset);
+        close(inbound, resetInbound);
         if (!PendingConnect.closeIfUnregistered(peerConnect)) {
-            close(peer, reset);
+            close(peer, resetPeer);
         }
     }
 

@@ -80,7 +80,10 @@ public final class RelayStats {
         return outcome;
     }
 
-    /** The failure that ended the relay, for {@link RelayOutcome#RESET} and {@link RelayOutcome#ERROR}. */
+    /**
+     * The failure that ended the relay, for {@link RelayOutcome#RESET} and {@link RelayOutcome#ERROR}; for
+     * {@link RelayOutcome#IDLE_TIMEOUT}, the bytes still held for a side that was therefore reset, if any.
+     */
     public Optional<Throwable> cause() {
         return Optional.ofNullable(cause);
     }

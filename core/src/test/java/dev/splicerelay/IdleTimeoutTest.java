@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.time.Duration;
@@ -33,6 +34,35 @@ class IdleTimeoutTest {
             assertEquals(RelayOutcome.IDLE_TIMEOUT, stats.outcome(), stats::toString);
             assertTrue(stats.duration().toMillis() >= 300, stats::toString);
             assertEquals(100, stats.bytesInboundToPeer(), stats::toString);
+        }
+    }
+
+    /**
+     * A reader that pauses longer than the idle timeout while the relay still holds bytes for it must not get a
+     * prefix and a FIN, which would look complete: it gets every byte or a reset, and the stats say why.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(RelayCase.class)
+    void aReaderThatPausesLongerThanTheTimeoutGetsEveryByteOrAReset(RelayCase relayCase) throws Exception {
+        long size = 8L << 20;
+        RelayConfig config = relayCase.config().idleTimeout(Duration.ofMillis(300)).build();
+        try (RelayFixture fixture = new RelayFixture(relayCase, config);
+             Socket client = fixture.connect();
+             Socket backend = fixture.acceptBackend()) {
+            // The relay resets the client too, whose bytes it no longer reads: the sender's failure is expected.
+            fixture.async(() -> Streams.send(client, size, 3, true));
+            Thread.sleep(1000);
+            Transfer received;
+            try {
+                received = Streams.receive(backend);
+            } catch (IOException reset) {
+                RelayStats stats = fixture.nextStats();
+                assertEquals(RelayOutcome.IDLE_TIMEOUT, stats.outcome(), stats::toString);
+                assertTrue(stats.cause().map(Throwable::getMessage).orElse("").contains("bytes still held for the "
+                        + "peer, which was reset"), stats::toString);
+                return;
+            }
+            assertEquals(Streams.expected(size, 3), received, "a stream that ended with a FIN must be whole");
         }
     }
 
