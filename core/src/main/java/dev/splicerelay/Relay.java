@@ -261,6 +261,15 @@ final class Relay {
         }
     }
 
+    /** See {@link SpliceRelayHandler#abort()}; any thread. */
+    void abort() {
+        if (!loop.inEventLoop()) {
+            onLoop(this::abort);
+        } else if (!ended) {
+            end(RelayOutcome.ERROR, new IOException("the relay was aborted"));
+        }
+    }
+
     void fail(Throwable cause) {
         if (!loop.inEventLoop()) {
             onLoop(() -> fail(cause));

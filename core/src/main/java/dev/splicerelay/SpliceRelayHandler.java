@@ -53,6 +53,7 @@ public final class SpliceRelayHandler extends RelayEndpoint {
     private final ChannelFuture peerConnect;
     private final RelayConfig config;
     private final Promise<RelayStats> completion;
+    private volatile boolean aborted;
 
     /** Relays to the channel {@code peerConnect} connects, with {@link RelayConfig#defaults()}. */
     public SpliceRelayHandler(ChannelFuture peerConnect) {
@@ -105,10 +106,29 @@ public final class SpliceRelayHandler extends RelayEndpoint {
         return relay == null ? 0 : relay.bytesPeerToInbound();
     }
 
+    /**
+     * Ends the relay now and resets both sides ({@code SO_LINGER} 0; a Unix domain socket side, which has no reset, is
+     * closed), so that neither can take what it got for a complete stream; the completion reports
+     * {@link RelayOutcome#ERROR} with the cause "the relay was aborted". For an application that shuts down while
+     * relays still run, for example. Any thread; it does nothing once the relay has ended. Called before the handler
+     * is added, it ends the relay as soon as it is.
+     */
+    public void abort() {
+        aborted = true;
+        Relay relay = relay();
+        if (relay != null) {
+            relay.abort();
+        }
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         Relay relay = new Relay(ctx.channel(), peerConnect, config, completion);
         attach(relay);
         relay.begin();
+        // After attach: an abort() that found no relay yet set the flag first.
+        if (aborted) {
+            relay.abort();
+        }
     }
 }

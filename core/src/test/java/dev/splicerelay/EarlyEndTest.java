@@ -1,6 +1,7 @@
 package dev.splicerelay;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.ipfilter.IpFilterRule;
@@ -22,8 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 /**
  * A relay whose inbound channel closes before its peer is even registered (an IP filter that rejects the client as it
- * registers, a handler that closes it, a client gone already) completes at once with {@link RelayOutcome#ERROR}, and
- * its peer never connects: the backend is left with no open connection.
+ * registers, a handler that closes it, a client gone already), or that is aborted before it is added, completes at
+ * once with {@link RelayOutcome#ERROR}, and its peer never connects: the backend is left with no open connection.
  */
 @Timeout(30)
 class EarlyEndTest {
@@ -55,6 +56,17 @@ class EarlyEndTest {
         assertEndsAtOnceWithoutABackendConnection(relayCase, (fixture, ch) -> {
             ch.close();
             fixture.relay(ch, relayCase.config().build());
+        });
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(RelayCase.class)
+    void aRelayAbortedBeforeItWasAddedEndsAndNoPeerConnects(RelayCase relayCase) throws Exception {
+        assertEndsAtOnceWithoutABackendConnection(relayCase, (fixture, ch) -> {
+            ChannelFuture connect = fixture.connectPeer(ch);
+            SpliceRelayHandler handler = new SpliceRelayHandler(connect, relayCase.config().build());
+            handler.abort();
+            fixture.relay(ch, connect, handler);
         });
     }
 

@@ -173,7 +173,11 @@ final class RelayFixture implements AutoCloseable {
 
     /** Relays {@code inbound} to the channel {@code connect} connects. */
     void relay(Channel inbound, RelayConfig config, ChannelFuture connect) {
-        SpliceRelayHandler handler = new SpliceRelayHandler(connect, config);
+        relay(inbound, connect, new SpliceRelayHandler(connect, config));
+    }
+
+    /** Relays {@code inbound} with {@code handler}, which the test made with {@code connect}. */
+    void relay(Channel inbound, ChannelFuture connect, SpliceRelayHandler handler) {
         inbound.pipeline().addLast(handler);
         relays.add(new Relayed(inbound, connect.channel(), handler));
     }

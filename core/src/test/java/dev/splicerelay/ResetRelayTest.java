@@ -2,6 +2,7 @@ package dev.splicerelay;
 
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
@@ -70,6 +71,37 @@ class ResetRelayTest {
             RelayStats stats = relay.completion().get(5, TimeUnit.SECONDS);
             assertEquals(RelayOutcome.ERROR, stats.outcome(), stats::toString);
             assertInstanceOf(IOException.class, stats.cause().orElse(null), stats::toString);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(RelayCase.class)
+    void anAbortedRelayResetsBothSidesAtOnce(RelayCase relayCase) throws Exception {
+        try (RelayFixture fixture = new RelayFixture(relayCase);
+             TestSocket client = fixture.newClient();
+             TestSocket backend = fixture.nextBackend()) {
+            RelayFixture.Relayed relay = fixture.nextRelay();
+            client.out().write(1);
+            assertEquals(1, backend.in().read(), "the relay runs");
+            Future<Boolean> clientReset = fixture.async(() -> endsWithAReset(client));
+            Future<Boolean> backendReset = fixture.async(() -> endsWithAReset(backend));
+            relay.handler().abort();
+            assertTrue(clientReset.get(1, TimeUnit.SECONDS), "the client read a clean end of stream");
+            assertTrue(backendReset.get(1, TimeUnit.SECONDS), "the backend read a clean end of stream");
+            RelayStats stats = relay.completion().get(5, TimeUnit.SECONDS);
+            assertEquals(RelayOutcome.ERROR, stats.outcome(), stats::toString);
+            assertEquals("the relay was aborted", stats.cause().map(Throwable::getMessage).orElse(null),
+                    stats::toString);
+        }
+    }
+
+    /** Whether the next read, with nothing more sent, meets a reset rather than end of stream. */
+    private static boolean endsWithAReset(TestSocket socket) {
+        try {
+            socket.in().read();
+            return false;
+        } catch (IOException reset) {
+            return true;
         }
     }
 
