@@ -1,5 +1,7 @@
 package dev.splicerelay.examples.proxy;
 
+import dev.splicerelay.RelayStats;
+import dev.splicerelay.SpliceRelayHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -11,6 +13,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +47,10 @@ final class ProxyServer {
     static final String LOOP_THREAD_PREFIX = "splice-proxy-loop";
 
     private static final Logger logger = LoggerFactory.getLogger(ProxyServer.class);
+    /** How long {@link #stop} waits for aborted relays to end before it shuts the loops down. */
+    private static final Duration ABORT_WAIT = Duration.ofSeconds(2);
+    /** The loops' quiet period at shutdown; see {@link #stop}. */
+    private static final Duration QUIET_PERIOD = Duration.ofMillis(100);
 
     private final EventLoopGroup group;
     private final OffLoopResolverGroup resolver;
@@ -96,8 +103,13 @@ final class ProxyServer {
     }
 
     /**
-     * Stops accepting, lets open connections go on for up to {@code drain}, then closes what is left and shuts the
+     * Stops accepting, lets open connections go on for up to {@code drain}, then ends what is left and shuts the
      * event loops down; returns when they have terminated.
+     *
+     * <p>Relays still running after the drain are aborted ({@link SpliceRelayHandler#abort()}): both their sides are
+     * reset, so that a client in the middle of a transfer cannot take it for a complete one, as it would a FIN from
+     * the loops' graceful close. The loops then shut down with a quiet period above 0, which lets Netty close what is
+     * left (connections still in their handshake) and the relays' handles; with 0 it may skip them.
      */
     void stop(Duration drain) {
         for (Channel listener : listeners) {
@@ -105,13 +117,18 @@ final class ProxyServer {
         }
         int open = status.activeConnections();
         if (open > 0 && !drain.isZero()) {
-            logger.info("stopped accepting; waiting up to {} s for {} open connection(s) to finish", drain.toSeconds(),
+            logger.info("stopped accepting; waiting up to {} ms for {} open connection(s) to finish", drain.toMillis(),
                     open);
             if (!clients.newCloseFuture().awaitUninterruptibly(drain.toMillis())) {
-                logger.warn("{} connection(s) still open after {} s: closing them", clients.size(), drain.toSeconds());
+                logger.warn("{} connection(s) still open after {} ms: resetting them", clients.size(),
+                        drain.toMillis());
             }
         }
-        group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        long deadline = System.nanoTime() + ABORT_WAIT.toNanos();
+        for (Future<RelayStats> aborted : status.abortRelays()) {
+            aborted.awaitUninterruptibly(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        }
+        group.shutdownGracefully(QUIET_PERIOD.toMillis(), 5000, TimeUnit.MILLISECONDS).syncUninterruptibly();
         resolver.close();
     }
 

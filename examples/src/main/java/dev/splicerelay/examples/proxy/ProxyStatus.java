@@ -3,9 +3,12 @@ package dev.splicerelay.examples.proxy;
 import dev.splicerelay.RelayMode;
 import dev.splicerelay.RelayStats;
 import dev.splicerelay.SpliceRelayHandler;
+import io.netty.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,6 +41,8 @@ final class ProxyStatus {
     private final LongAdder bytesToTarget = new LongAdder();
     private final LongAdder bytesToClient = new LongAdder();
     private final Set<SpliceRelayHandler> running = ConcurrentHashMap.newKeySet();
+    // Set once by the shutdown thread; a relay started after abortRelays() read the set sees it and aborts itself.
+    private volatile boolean aborting;
     private Snapshot previous = new Snapshot(System.nanoTime(), 0, 0, 0, 0, 0, 0);
 
     /** @param maxConnections the most client connections open at once; 0 for no limit */
@@ -79,6 +84,25 @@ final class ProxyStatus {
     void relayStarted(SpliceRelayHandler relay) {
         relaysStarted.increment();
         running.add(relay);
+        if (aborting) {
+            relay.abort();
+        }
+    }
+
+    /**
+     * Aborts every relay still running, and every relay started from now on: each resets both its sides
+     * ({@link SpliceRelayHandler#abort()}), so that no client takes a cut transfer for a complete one.
+     *
+     * @return the completions of the relays aborted here
+     */
+    List<Future<RelayStats>> abortRelays() {
+        aborting = true;
+        List<Future<RelayStats>> completions = new ArrayList<>();
+        for (SpliceRelayHandler relay : running) {
+            relay.abort();
+            completions.add(relay.completionFuture());
+        }
+        return completions;
     }
 
     /** A relay that could not start, for example {@code --mode splice} where splicing is impossible. */

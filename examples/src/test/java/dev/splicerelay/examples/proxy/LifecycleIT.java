@@ -2,11 +2,15 @@ package dev.splicerelay.examples.proxy;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,7 +68,45 @@ class LifecycleIT {
                 assertTrue(System.nanoTime() - start < Duration.ofSeconds(10).toNanos());
                 assertEquals(0, client.readToEnd().length);
             }
-            assertTrue(proxy.stderr().contains("still open after 1 s: closing them"), proxy.stderr());
+            assertTrue(proxy.stderr().contains("still open after 1000 ms: resetting them"), proxy.stderr());
+        }
+    }
+
+    /**
+     * A download still running when the drain ends must not look complete to its client: the proxy resets it (and
+     * the target) rather than letting the event loops' shutdown close it with a FIN.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"--mode copy", "--mode splice --splice-engine splice_to",
+        "--mode splice --splice-engine io_handle"})
+    void sigtermResetsADownloadStillRunningAfterTheDrainTimeout(String mode) throws Exception {
+        try (HashingBackend backend = new HashingBackend(new Payload(24, 1L << 30), Duration.ZERO);
+             ProxyProcess proxy = ProxyProcess.start(args(mode, "--listen", "127.0.0.1:0", "--target",
+                     backend.target(), "--drain-timeout", "200ms"));
+             Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+            client.setSoTimeout(15_000);
+            SMALL_REQUEST.writeTo(client.getOutputStream());
+            client.shutdownOutput();
+            InputStream in = client.getInputStream();
+            assertEquals(1 << 20, in.readNBytes(1 << 20).length, "the download runs");
+            proxy.terminate();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            byte[] buffer = new byte[8192];
+            long read = 1 << 20;
+            try {
+                for (int n; (n = in.read(buffer)) >= 0; read += n) {
+                    assertTrue(System.nanoTime() < deadline, "still downloading after 30 s");
+                    // A slow reader: the download cannot finish within the drain.
+                    Thread.sleep(1);
+                }
+                throw new AssertionError("the client read a clean end of stream after " + read + " of "
+                        + (32 + (1L << 30)) + " bytes");
+            } catch (SocketException reset) {
+                assertTrue(String.valueOf(reset.getMessage()).contains("reset"), reset::toString);
+            }
+            assertEquals(143, proxy.awaitExit(Duration.ofSeconds(15)), "128 + SIGTERM");
+            assertTrue(proxy.stderr().contains("still open after 200 ms: resetting them"), proxy.stderr());
+            assertTrue(proxy.stderr().contains("ended ERROR"), proxy.stderr());
         }
     }
 
@@ -115,6 +157,13 @@ class LifecycleIT {
                 client.close();
             }
         }
+    }
+
+    /** {@code args}, then the words of {@code more}. */
+    private static String[] args(String more, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of(more.split(" ")));
+        return all.toArray(String[]::new);
     }
 
     private static HashingBackend.Exchange exchange(ProxyProcess proxy) {
