@@ -15,14 +15,34 @@ import java.util.ArrayDeque;
  * source reaches end of stream and every byte has been flushed, the sink's output is shut down.
  *
  * <p>Until the relay starts, buffers that reach the source's relay handler (a handshake's leftovers, a removed
- * decoder's cumulation) are held here; on start they are written first, then the {@link Pump} takes over.
+ * decoder's cumulation) are held here; on start they are written first, then the {@link Engine} takes over.
+ *
+ * <p>The direction is the engines' only way to report to the relay: bytes moved, a direction finished, a failure;
+ * it passes them to its {@link Listener}.
  *
  * <p>Threading: every method runs on the relay's event loop, except {@link #bytes()}, which any thread may call.
  * Reference counting: {@link #onRead(Object)} takes
  * ownership of the message; it is written to the sink (which then owns it) or released, on every path.
  */
 final class Direction {
-    private final Relay relay;
+    /** What a direction reports to its relay. Threading: the relay's event loop. */
+    interface Listener {
+        /** Bytes moved: the relay is not idle. */
+        void moved();
+
+        /** A direction shut its sink's output down after its last byte. */
+        void finished();
+
+        void failed(Throwable cause);
+
+        /**
+         * A failure reported inside a channel's read loop, which goes on reading afterwards (Netty's splice): the
+         * relay must not close the channel before that loop is over.
+         */
+        void failedInReadLoop(Throwable cause);
+    }
+
+    private final Listener listener;
     private final Channel source;
     private final Channel sink;
     private final ArrayDeque<ByteBuf> early = new ArrayDeque<>();
@@ -33,8 +53,8 @@ final class Direction {
     // Written only by the relay's event loop; volatile so that other threads can read a live count.
     private volatile long bytes;
 
-    Direction(Relay relay, Channel source, Channel sink) {
-        this.relay = relay;
+    Direction(Listener listener, Channel source, Channel sink) {
+        this.listener = listener;
         this.source = source;
         this.sink = sink;
     }
@@ -55,7 +75,7 @@ final class Direction {
     /** Counts bytes that moved, as they are handed to the sink. */
     void count(long n) {
         bytes += n;
-        relay.activity();
+        listener.moved();
     }
 
     void start(Pump pump) {
@@ -89,13 +109,13 @@ final class Direction {
      * before it still wait to be handed over, so there the handed-over event alone counts.
      */
     boolean sourceEnded() {
-        return sourceEofBeforeStart || (source.eventLoop().inEventLoop() && Relay.isInputShutdown(source));
+        return sourceEofBeforeStart || (source.eventLoop().inEventLoop() && Channels.isInputShutdown(source));
     }
 
     void onRead(Object msg) {
         if (!(msg instanceof ByteBuf)) {
             ReferenceCountUtil.release(msg);
-            relay.fail(new IllegalStateException("the relay handler received a "
+            listener.failed(new IllegalStateException("the relay handler received a "
                     + msg.getClass().getName() + ", not a ByteBuf: remove decoders before relaying"));
         } else if (pump == null) {
             early.add((ByteBuf) msg);
@@ -142,7 +162,7 @@ final class Direction {
             }
             ((DuplexChannel) sink).shutdownOutput().addListener((ChannelFutureListener) shut -> {
                 if (shut.isSuccess()) {
-                    relay.directionFinished();
+                    listener.finished();
                 } else {
                     fail(shut.cause());
                 }
@@ -160,12 +180,12 @@ final class Direction {
     }
 
     void fail(Throwable cause) {
-        relay.fail(cause);
+        listener.failed(cause);
     }
 
-    /** See {@link Relay#failAfterReadLoop}. */
+    /** See {@link Listener#failedInReadLoop}. */
     void failAfterReadLoop(Throwable cause) {
-        relay.failAfterReadLoop(cause);
+        listener.failedInReadLoop(cause);
     }
 
     /** Releases what was never forwarded; called once when the relay ends. */

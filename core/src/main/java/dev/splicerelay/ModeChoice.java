@@ -15,6 +15,9 @@ final class ModeChoice {
             "both channels are epoll stream channels on one event loop and no other handler sees the bytes";
     private static final String IO_URING_PACKAGE = "io.netty.channel.uring.";
 
+    /** What the stats of a relay that ended before it started report. */
+    static final ModeChoice NOT_STARTED = new ModeChoice(RelayMode.COPY, null, "the relay ended before it started");
+
     private final RelayMode mode;
     private final SpliceEngine engine;
     private final String reason;
@@ -36,6 +39,15 @@ final class ModeChoice {
 
     String reason() {
         return reason;
+    }
+
+    /** The engine that moves the relay's bytes in this mode. */
+    Engine newEngine(Direction inboundToPeer, Direction peerToInbound) {
+        if (mode == RelayMode.COPY) {
+            return new CopyEngine(inboundToPeer, peerToInbound);
+        }
+        return engine == SpliceEngine.IO_HANDLE ? new PipeSplicer(inboundToPeer, peerToInbound)
+                : new SpliceToEngine(inboundToPeer, peerToInbound);
     }
 
     /**

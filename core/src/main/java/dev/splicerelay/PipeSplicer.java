@@ -29,8 +29,7 @@ import java.io.IOException;
  *
  * <p>Threading: everything runs on the relay's event loop.
  */
-final class PipeSplicer {
-    private final Relay relay;
+final class PipeSplicer implements Engine {
     private final Direction inboundToPeer;
     private final Direction peerToInbound;
     private final HeldChannel inbound;
@@ -39,8 +38,7 @@ final class PipeSplicer {
     private PipeFlow fromPeer;
     private boolean stopped;
 
-    PipeSplicer(Relay relay, Direction inboundToPeer, Direction peerToInbound) {
-        this.relay = relay;
+    PipeSplicer(Direction inboundToPeer, Direction peerToInbound) {
         this.inboundToPeer = inboundToPeer;
         this.peerToInbound = peerToInbound;
         this.inbound = new HeldChannel(inboundToPeer.source());
@@ -48,7 +46,8 @@ final class PipeSplicer {
     }
 
     /** Starts the take-over; the relay runs once both channels are held. */
-    void start() {
+    @Override
+    public void start() {
         inboundToPeer.flushEarly();
         peerToInbound.flushEarly();
         both(barrier(inbound.channel()), barrier(peer.channel()), () -> {
@@ -59,13 +58,20 @@ final class PipeSplicer {
     }
 
     /** Bytes taken from the other channel and not yet delivered to {@code sink}. */
-    long inFlightTo(Channel sink) {
+    @Override
+    public long inFlightTo(Channel sink) {
         PipeFlow flow = sink == inbound.channel() ? fromPeer : fromInbound;
         return flow == null ? 0 : flow.inFlight();
     }
 
+    @Override
+    public boolean stopsAtClose() {
+        return true;
+    }
+
     /** Lets go of both channels; see the class comment. Idempotent. */
-    void stop() {
+    @Override
+    public void stop() {
         if (stopped) {
             return;
         }
@@ -86,7 +92,7 @@ final class PipeSplicer {
     private void both(ChannelFuture first, ChannelFuture second, Runnable then) {
         first.addListener((ChannelFutureListener) f1 -> second.addListener((ChannelFutureListener) f2 -> {
             if (!f1.isSuccess() || !f2.isSuccess()) {
-                relay.fail(f1.isSuccess() ? f2.cause() : f1.cause());
+                fail(f1.isSuccess() ? f2.cause() : f1.cause());
             } else {
                 then.run();
             }
@@ -119,7 +125,7 @@ final class PipeSplicer {
                 updateInterest();
             }
         } catch (IOException | RuntimeException e) {
-            relay.fail(e);
+            fail(e);
         }
     }
 
@@ -145,7 +151,7 @@ final class PipeSplicer {
             if ((ops & EpollIo.ERR) != 0) {
                 IOException error = EpollIo.takeError((ofInbound ? inbound : peer).socket());
                 if (error != null) {
-                    relay.fail(error);
+                    fail(error);
                     return;
                 }
             }
@@ -162,7 +168,7 @@ final class PipeSplicer {
                 updateInterest();
             }
         } catch (Throwable e) {
-            relay.fail(e);
+            fail(e);
         }
     }
 
@@ -173,6 +179,11 @@ final class PipeSplicer {
 
     private static int interest(PipeFlow out, PipeFlow in) {
         return (out.wantsSource() ? EpollIo.IN | EpollIo.RDHUP : 0) | (in.wantsSink() ? EpollIo.OUT : 0);
+    }
+
+    /** Fails the relay, through either direction: they share it. */
+    private void fail(Throwable cause) {
+        inboundToPeer.fail(cause);
     }
 
     private final class Events implements EpollIo.Listener {
@@ -189,7 +200,7 @@ final class PipeSplicer {
 
         @Override
         public void loopClosing() {
-            relay.fail(new IOException("the event loop shut down before the relay finished"));
+            fail(new IOException("the event loop shut down before the relay finished"));
         }
     }
 }

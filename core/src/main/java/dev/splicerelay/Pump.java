@@ -1,8 +1,9 @@
 package dev.splicerelay;
 
 /**
- * The engine that moves one {@link Direction}'s bytes once the relay has started: {@link CopyPump} or
- * {@link SplicePump}. Every method runs on the relay's event loop.
+ * What moves one {@link Direction}'s bytes inside Netty's pipelines, for the engines that work there
+ * ({@link CopyEngine} with a {@link CopyPump}, {@link SpliceToEngine} with a {@link SplicePump}); the direction hands
+ * it its source's read events. Every method runs on the relay's event loop.
  */
 interface Pump {
     /** Starts moving bytes; the direction's source has not reached end of stream yet. */

@@ -1,23 +1,17 @@
 package dev.splicerelay;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
-import io.netty.channel.epoll.AbstractEpollStreamChannel;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Promise;
-import io.netty.util.concurrent.ScheduledFuture;
 
 import java.io.IOException;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -26,15 +20,16 @@ import java.util.function.Supplier;
  * <p>Threading: all state is confined to the inbound channel's event loop. Events of a peer on another event loop
  * (copy mode only) are handed over to it, so no field needs to be volatile.
  *
- * <p>Engines: copy and Netty's splice run a {@link Pump} per direction inside Netty's pipelines; the own splice engine
- * ({@link PipeSplicer}) takes both channels from Netty instead, and {@link #end} stops it before the channels close.
+ * <p>Engines: the relay takes both channels over, chooses the mode ({@link ModeChoice}) and starts the {@link Engine}
+ * it names; the engine reports through the relay's {@link Direction}s, and {@link #end} stops it before the channels
+ * close.
  *
  * <p>Ending: when both directions have shut down their sink's output the relay is {@link RelayOutcome#COMPLETED} and
  * closes both channels. On a reset, an error or an early close it resets both sides ({@code SO_LINGER} 0), so a
  * broken stream is never mistaken for a complete one; on an idle timeout it closes them, and resets a side for
  * which it still holds bytes.
  */
-final class Relay {
+final class Relay implements Direction.Listener {
     private final Channel inbound;
     private final Channel peer;
     private final ChannelFuture peerConnect;
@@ -44,14 +39,12 @@ final class Relay {
     private final Direction inboundToPeer;
     private final Direction peerToInbound;
     private final Instant started = Instant.now();
-    private ChannelFuture inboundTakenOver;
-    private ModeChoice choice;
-    private PipeSplicer splicer;
+    private final IdleTimer idle;
+    private ModeChoice choice = ModeChoice.NOT_STARTED;
+    private Engine engine;
     private boolean ended;
     private boolean failing;
     private int finishedDirections;
-    private long lastActivityNanos = System.nanoTime();
-    private ScheduledFuture<?> idleCheck;
 
     Relay(Channel inbound, ChannelFuture peerConnect, RelayConfig config, Promise<RelayStats> completion) {
         this.inbound = inbound;
@@ -62,102 +55,17 @@ final class Relay {
         this.completion = completion;
         this.inboundToPeer = new Direction(this, inbound, peer);
         this.peerToInbound = new Direction(this, peer, inbound);
+        this.idle = new IdleTimer(loop, config.idleTimeout(), this::idleTimeout);
     }
 
-    /**
-     * Takes the inbound channel over; called from its handler's {@code handlerAdded}, so that bytes and end of stream
-     * that arrive while the peer is still connecting are held for it. The peer is taken over once connected.
-     */
+    /** Takes the channels over ({@link RelayTakeover}), then starts; from the inbound handler's handlerAdded. */
     void begin() {
         NettyVersionCheck.atFirstRelay();
-        inboundTakenOver = takeOver(inbound);
-        watchClose(inbound, "inbound");
-        boolean connecting = !peerConnect.isDone();
-        peerConnect.addListener((ChannelFutureListener) connect -> peerConnected(connect, connecting));
+        new RelayTakeover(this, inbound, peerConnect).begin();
     }
 
-    private void peerConnected(ChannelFuture connect, boolean connectedDuringRelay) {
-        // Checked at once, on the thread that completed the connect: nothing can have been read yet.
-        boolean inputShut = connect.isSuccess() && isInputShutdown(peer);
-        boolean inputShutBeforeConnect = connectedDuringRelay && inputShut;
-        if (connect.isSuccess()) {
-            // At once too: no byte the peer reads may reach its pipeline first.
-            peer.pipeline().addLast(new RelayEndpoint(this, false));
-            if (inputShut && !connectedDuringRelay) {
-                // An already connected peer's end of stream, read before its endpoint was added, reaches the relay
-                // like the events after it: Direction.sourceEnded() does not ask a channel on another loop.
-                onInputShutdown(false);
-            }
-        }
-        if (loop.inEventLoop()) {
-            takeOverPeer(connect, inputShutBeforeConnect);
-        } else {
-            onLoop(() -> takeOverPeer(connect, inputShutBeforeConnect));
-        }
-    }
-
-    /**
-     * A peer whose input was shut down before its connect completed can only have had a stale epoll event: Netty
-     * looks channels up by fd number, so an event fetched for a channel that closed during the same
-     * {@code epoll_wait} batch reaches a channel that got the freed number later in that batch, and a stale
-     * {@code EPOLLRDHUP} on a channel still connecting shuts its input down. Its socket would then report end of
-     * stream at once; relaying that would drop everything the target sends, so the relay fails instead.
-     */
-    private void takeOverPeer(ChannelFuture connect, boolean inputShutBeforeConnect) {
-        if (!connect.isSuccess()) {
-            fail(connect.cause());
-        } else if (inputShutBeforeConnect) {
-            fail(new IOException("the peer channel's input was shut down before its connect completed (a stale epoll "
-                    + "event for a reused fd number): its end of stream cannot be trusted"));
-        } else if (!ended) {
-            ChannelFuture peerTakenOver = takeOver(peer);
-            watchClose(peer, "peer");
-            // One task later, so that a caller who added the relay to a connected peer can still remove a decoder,
-            // whose leftover bytes then reach the relay first.
-            inboundTakenOver.addListener((ChannelFutureListener) in -> peerTakenOver.addListener(
-                    (ChannelFutureListener) out -> {
-                        if (!in.isSuccess() || !out.isSuccess()) {
-                            fail(in.isSuccess() ? out.cause() : in.cause());
-                        } else {
-                            onLoop(this::start);
-                        }
-                    }));
-        }
-    }
-
-    /**
-     * Ends the relay as soon as either channel closes: from its close future, which Netty completes inside
-     * {@code close()}, not from {@code channelInactive}, which comes a task later. Netty's splice writes into a
-     * pipe whose fd number the sink's close frees at once; the source must be closed before any other task can run
-     * and reuse that number, or it would splice into another connection's pipe.
-     */
-    private void watchClose(Channel channel, String side) {
-        channel.closeFuture().addListener(f -> {
-            Runnable closed = () -> failIfRunning(() -> closedEarly(side));
-            boolean copying = choice != null && choice.mode() == RelayMode.COPY;
-            if (loop.inEventLoop() && !copying) {
-                closed.run();
-                return;
-            }
-            // In copy mode a write that meets a reset makes Netty close the channel, complete this future, and only
-            // then fail the write with the reset, in the same call. Reported a task later on the channel's own loop,
-            // the close reaches the relay after the reset, the cause to report. (A splice must stop at once, above.)
-            try {
-                channel.eventLoop().execute(closed);
-            } catch (RejectedExecutionException terminated) {
-                closed.run();
-            }
-        });
-    }
-
-    /** Takes {@code channel} from its application; the future completes when the relay may use it. */
-    private static ChannelFuture takeOver(Channel channel) {
-        channel.config().setAutoRead(false);
-        channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        return EpollEmptyInterestWorkaround.apply(channel);
-    }
-
-    private void start() {
+    /** Chooses the mode and starts its engine, once both channels are taken over. */
+    void start() {
         if (ended) {
             return;
         }
@@ -173,35 +81,9 @@ final class Relay {
             completion.tryFailure(e);
             return;
         }
-        if (choice.mode() != RelayMode.SPLICE) {
-            startPumps();
-            return;
-        }
-        if (choice.engine() == SpliceEngine.IO_HANDLE) {
-            startIdleCheck();
-            splicer = new PipeSplicer(this, inboundToPeer, peerToInbound);
-            splicer.start();
-            return;
-        }
-        NettySplice.levelTriggered((AbstractEpollStreamChannel) inbound).addListener((ChannelFutureListener) in ->
-                NettySplice.levelTriggered((AbstractEpollStreamChannel) peer).addListener(
-                        (ChannelFutureListener) out -> {
-                            if (!in.isSuccess() || !out.isSuccess()) {
-                                fail(in.isSuccess() ? out.cause() : in.cause());
-                            } else if (!ended) {
-                                startPumps();
-                            }
-                        }));
-    }
-
-    private void startPumps() {
-        startIdleCheck();
-        inboundToPeer.start(newPump(inboundToPeer));
-        peerToInbound.start(newPump(peerToInbound));
-    }
-
-    private Pump newPump(Direction direction) {
-        return choice.mode() == RelayMode.SPLICE ? new SplicePump(direction) : new CopyPump(direction);
+        engine = choice.newEngine(inboundToPeer, peerToInbound);
+        idle.start();
+        engine.start();
     }
 
     void onRead(boolean fromInbound, Object msg) {
@@ -217,27 +99,34 @@ final class Relay {
     }
 
     void onReadComplete(boolean fromInbound) {
-        if (!loop.inEventLoop()) {
-            onLoop(() -> onReadComplete(fromInbound));
-        } else if (!stopped()) {
-            outgoing(fromInbound).onReadComplete();
-        }
+        whileRunning(() -> outgoing(fromInbound).onReadComplete());
     }
 
     void onInputShutdown(boolean fromInbound) {
-        if (!loop.inEventLoop()) {
-            onLoop(() -> onInputShutdown(fromInbound));
-        } else if (!stopped()) {
-            outgoing(fromInbound).onInputShutdown();
-        }
+        whileRunning(() -> outgoing(fromInbound).onInputShutdown());
     }
 
     void onWritabilityChanged(boolean ofInbound) {
+        whileRunning(() -> outgoing(!ofInbound).onSinkWritabilityChanged());
+    }
+
+    /** Runs {@code event} on the relay's event loop, unless the relay has stopped by then. */
+    private void whileRunning(Runnable event) {
         if (!loop.inEventLoop()) {
-            onLoop(() -> onWritabilityChanged(ofInbound));
+            onLoop(() -> whileRunning(event));
         } else if (!stopped()) {
-            outgoing(!ofInbound).onSinkWritabilityChanged();
+            event.run();
         }
+    }
+
+    /** {@code side}'s channel closed; the relay fails if it was still running. */
+    void onClosed(String side) {
+        failIfRunning(() -> closedEarly(side));
+    }
+
+    /** Whether a channel's close must stop the relay inside that {@code close()}; see {@link Engine#stopsAtClose}. */
+    boolean stopsAtClose() {
+        return engine == null || engine.stopsAtClose();
     }
 
     private static IOException closedEarly(String side) {
@@ -249,16 +138,23 @@ final class Relay {
                 + (ofInbound ? "inbound" : "peer") + " pipeline before the relay finished"));
     }
 
-    void onException(Throwable cause) {
-        fail(cause);
+    @Override
+    public void moved() {
+        idle.activity();
     }
 
-    void directionFinished() {
+    @Override
+    public void finished() {
         if (!loop.inEventLoop()) {
-            onLoop(this::directionFinished);
+            onLoop(this::finished);
         } else if (!stopped() && ++finishedDirections == 2) {
             end(RelayOutcome.COMPLETED, null);
         }
+    }
+
+    @Override
+    public void failed(Throwable cause) {
+        fail(cause);
     }
 
     /** See {@link SpliceRelayHandler#abort()}; any thread. */
@@ -274,7 +170,7 @@ final class Relay {
         if (!loop.inEventLoop()) {
             onLoop(() -> fail(cause));
         } else {
-            end(isReset(cause) ? RelayOutcome.RESET : RelayOutcome.ERROR, cause);
+            end(Channels.isReset(cause) ? RelayOutcome.RESET : RelayOutcome.ERROR, cause);
         }
     }
 
@@ -296,7 +192,8 @@ final class Relay {
      * channel now would free its fd number while that loop still reads it, and the next socket or pipe any thread
      * opens may get the number, so the read would take another connection's bytes or block the event loop.
      */
-    void failAfterReadLoop(Throwable cause) {
+    @Override
+    public void failedInReadLoop(Throwable cause) {
         failing = true;
         loop.execute(() -> fail(cause));
     }
@@ -306,13 +203,17 @@ final class Relay {
      * terminated. Such a loop closed the relay's channels on its way out and can no longer run anything of the
      * relay's, so there is nothing left to do but release what the task would have owned.
      */
-    private boolean onLoop(Runnable task) {
+    boolean onLoop(Runnable task) {
         try {
             loop.execute(task);
             return true;
         } catch (RejectedExecutionException terminated) {
             return false;
         }
+    }
+
+    boolean hasEnded() {
+        return ended;
     }
 
     private boolean stopped() {
@@ -334,54 +235,21 @@ final class Relay {
     long bytesHeldFor(Channel sink) {
         ChannelOutboundBuffer buffer = sink.unsafe().outboundBuffer();
         long queued = buffer == null ? 0 : buffer.totalPendingWriteBytes();
-        return queued + (splicer == null ? 0 : splicer.inFlightTo(sink));
-    }
-
-    void activity() {
-        lastActivityNanos = System.nanoTime();
+        return queued + (engine == null ? 0 : engine.inFlightTo(sink));
     }
 
     private Direction outgoing(boolean fromInbound) {
         return fromInbound ? inboundToPeer : peerToInbound;
     }
 
-    private void startIdleCheck() {
-        if (!config.idleTimeout().isZero()) {
-            scheduleIdleCheck(config.idleTimeout().toNanos());
-        }
-    }
-
-    private void scheduleIdleCheck(long delayNanos) {
-        idleCheck = loop.schedule(this::checkIdle, delayNanos, TimeUnit.NANOSECONDS);
-    }
-
-    private void checkIdle() {
+    private void idleTimeout() {
         if (ended) {
             return;
         }
-        long idleNanos = System.nanoTime() - lastActivityNanos;
-        long timeoutNanos = config.idleTimeout().toNanos();
-        if (idleNanos >= timeoutNanos) {
-            // A side that still has bytes coming would read a prefix and a FIN, which looks complete: reset it.
-            long forInbound = bytesHeldFor(inbound);
-            long forPeer = bytesHeldFor(peer);
-            end(RelayOutcome.IDLE_TIMEOUT, heldAtIdleTimeout(forInbound, forPeer), forInbound > 0, forPeer > 0);
-        } else {
-            scheduleIdleCheck(timeoutNanos - idleNanos);
-        }
-    }
-
-    /** Why an idle timeout reset a side, or {@code null} if the relay held no bytes for either. */
-    private static IOException heldAtIdleTimeout(long forInbound, long forPeer) {
-        if (forInbound == 0 && forPeer == 0) {
-            return null;
-        }
-        String inboundHeld = forInbound == 0 ? "" : forInbound + " bytes still held for the inbound channel";
-        String peerHeld = forPeer == 0 ? "" : forPeer + " bytes still held for the peer";
-        String held = inboundHeld.isEmpty() || peerHeld.isEmpty() ? inboundHeld + peerHeld
-                : inboundHeld + " and " + peerHeld;
-        return new IOException("the idle timeout ended the relay with " + held + ", which "
-                + (forInbound > 0 && forPeer > 0 ? "were" : "was") + " reset");
+        // A side that still has bytes coming would read a prefix and a FIN, which looks complete: reset it.
+        long forInbound = bytesHeldFor(inbound);
+        long forPeer = bytesHeldFor(peer);
+        end(RelayOutcome.IDLE_TIMEOUT, IdleTimer.heldBytes(forInbound, forPeer), forInbound > 0, forPeer > 0);
     }
 
     private void end(RelayOutcome outcome, Throwable cause) {
@@ -396,12 +264,10 @@ final class Relay {
         }
         ended = true;
         try {
-            if (idleCheck != null) {
-                idleCheck.cancel(false);
-            }
-            if (splicer != null) {
+            idle.cancel();
+            if (engine != null) {
                 // Before the channels close: their fd numbers are free for anyone once they do.
-                splicer.stop();
+                engine.stop();
             }
             releaseAndClose(resetInbound, resetPeer);
         } finally {
@@ -410,11 +276,8 @@ final class Relay {
     }
 
     private void complete(RelayOutcome outcome, Throwable cause) {
-        RelayMode mode = choice == null ? RelayMode.COPY : choice.mode();
-        SpliceEngine engine = choice == null ? null : choice.engine();
-        String reason = choice == null ? "the relay ended before it started" : choice.reason();
-        RelayStats stats = new RelayStats(inboundToPeer.bytes(), peerToInbound.bytes(), mode, engine, reason, started,
-                Instant.now(), outcome, cause);
+        RelayStats stats = new RelayStats(inboundToPeer.bytes(), peerToInbound.bytes(), choice.mode(), choice.engine(),
+                choice.reason(), started, Instant.now(), outcome, cause);
         if (peer.isRegistered() && !peer.eventLoop().inEventLoop()) {
             // A peer on another loop closes in a task of that loop; the completion comes once both channels are closed.
             peer.closeFuture().addListener(closed -> completion.trySuccess(stats));
@@ -426,56 +289,9 @@ final class Relay {
     private void releaseAndClose(boolean resetInbound, boolean resetPeer) {
         inboundToPeer.releaseEarly();
         peerToInbound.releaseEarly();
-        close(inbound, resetInbound);
+        Channels.close(inbound, resetInbound);
         if (!PendingConnect.closeIfUnregistered(peerConnect)) {
-            close(peer, resetPeer);
+            Channels.close(peer, resetPeer);
         }
-    }
-
-    /**
-     * Closes {@code channel}, with a reset if asked, on its own event loop: a peer on another loop may be closing there
-     * at the same moment, and {@code SO_LINGER} is set by fd number, which its close frees for anyone. A loop that has
-     * terminated has closed its channels already; what is left is done here.
-     */
-    private static void close(Channel channel, boolean reset) {
-        EventLoop own = channel.eventLoop();
-        if (!own.inEventLoop()) {
-            try {
-                own.execute(() -> closeNow(channel, reset));
-                return;
-            } catch (RejectedExecutionException terminated) {
-                // Nothing runs on that loop any more.
-            }
-        }
-        closeNow(channel, reset);
-    }
-
-    private static void closeNow(Channel channel, boolean reset) {
-        if (reset && channel.isActive()) {
-            try {
-                channel.config().setOption(ChannelOption.SO_LINGER, 0);
-            } catch (ChannelException closedMeanwhile) {
-                // Closed on another thread meanwhile (SO_LINGER above 0 makes Netty close there): nothing to reset.
-            }
-        }
-        channel.close();
-    }
-
-    /** Whether {@code channel}'s input is shut down; channels that cannot half-close never are. */
-    static boolean isInputShutdown(Channel channel) {
-        return channel instanceof DuplexChannel && ((DuplexChannel) channel).isInputShutdown();
-    }
-
-    private static boolean isReset(Throwable cause) {
-        for (Throwable t = cause; t != null; t = t.getCause()) {
-            String message = t.getMessage();
-            if (t instanceof IOException && message != null) {
-                String lower = message.toLowerCase(Locale.ROOT);
-                if (lower.contains("reset") || lower.contains("broken pipe")) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 }

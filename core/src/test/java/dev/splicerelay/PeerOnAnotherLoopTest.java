@@ -42,7 +42,7 @@ class PeerOnAnotherLoopTest {
         assertGreetingAndFinReachTheClient((fixture, inbound) -> {
             ChannelFuture connect = fixture.connectPeer(inbound);
             // The relay is added late in the task that connects; a peer that had connected would read meanwhile.
-            hold(() -> !connect.channel().isOpen() || Relay.isInputShutdown(connect.channel()), 1000);
+            hold(() -> !connect.channel().isOpen() || Channels.isInputShutdown(connect.channel()), 1000);
             fixture.relay(inbound, TWO_LOOPS.config().build(), connect);
         });
     }
@@ -55,7 +55,7 @@ class PeerOnAnotherLoopTest {
             connect.addListener(connected ->
                     // Runs right after the relay's own listener, which has queued the peer's take-over on the relay's
                     // loop; the take-over queues the start behind this task, so the peer's bytes come after the start.
-                    inbound.eventLoop().execute(() -> hold(() -> Relay.isInputShutdown(connect.channel()), 5000)));
+                    inbound.eventLoop().execute(() -> hold(() -> Channels.isInputShutdown(connect.channel()), 5000)));
         });
     }
 
@@ -75,7 +75,7 @@ class PeerOnAnotherLoopTest {
              Socket backend = fixture.acceptBackend()) {
             backend.shutdownOutput();
             Channel peerChannel = peer.get(5, TimeUnit.SECONDS);
-            assertTrue(await(() -> Relay.isInputShutdown(peerChannel), 5000), "the peer did not read the backend's FIN");
+            assertTrue(await(() -> Channels.isInputShutdown(peerChannel), 5000), "the peer did not read the backend's FIN");
             Channel inboundChannel = inbound.get();
             inboundChannel.eventLoop().submit(() -> fixture.relay(inboundChannel, TWO_LOOPS.config().build(),
                     peerChannel.newSucceededFuture())).sync();

@@ -1,0 +1,65 @@
+package dev.splicerelay;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.DuplexChannel;
+
+import java.io.IOException;
+import java.util.Locale;
+import java.util.concurrent.RejectedExecutionException;
+
+/** What a relay asks of and does to its channels, whatever the engine. Stateless. */
+final class Channels {
+    private Channels() {
+    }
+
+    /** Whether {@code channel}'s input is shut down; channels that cannot half-close never are. */
+    static boolean isInputShutdown(Channel channel) {
+        return channel instanceof DuplexChannel && ((DuplexChannel) channel).isInputShutdown();
+    }
+
+    /** Whether {@code cause}, or one of its causes, is a reset or a broken pipe. */
+    static boolean isReset(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            String message = t.getMessage();
+            if (t instanceof IOException && message != null) {
+                String lower = message.toLowerCase(Locale.ROOT);
+                if (lower.contains("reset") || lower.contains("broken pipe")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Closes {@code channel}, with a reset ({@code SO_LINGER} 0) if asked, on its own event loop: a peer on another
+     * loop may be closing there at the same moment, and {@code SO_LINGER} is set by fd number, which its close frees
+     * for anyone. A loop that has terminated has closed its channels already; what is left is done here.
+     */
+    static void close(Channel channel, boolean reset) {
+        EventLoop own = channel.eventLoop();
+        if (!own.inEventLoop()) {
+            try {
+                own.execute(() -> closeNow(channel, reset));
+                return;
+            } catch (RejectedExecutionException terminated) {
+                // Nothing runs on that loop any more.
+            }
+        }
+        closeNow(channel, reset);
+    }
+
+    private static void closeNow(Channel channel, boolean reset) {
+        if (reset && channel.isActive()) {
+            try {
+                channel.config().setOption(ChannelOption.SO_LINGER, 0);
+            } catch (ChannelException closedMeanwhile) {
+                // Closed on another thread meanwhile (SO_LINGER above 0 makes Netty close there): nothing to reset.
+            }
+        }
+        channel.close();
+    }
+}
