@@ -7,17 +7,8 @@ import io.netty.channel.epoll.Native;
 import io.netty.channel.unix.Errors;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.Socket;
-import io.netty.util.concurrent.Future;
-import io.netty.util.internal.logging.InternalLogger;
-import io.netty.util.internal.logging.InternalLoggerFactory;
 
 import java.io.IOException;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 
 /**
  * The one place the {@link SpliceEngine#IO_HANDLE} engine touches Netty: Netty 4.2's I/O registration API
@@ -25,9 +16,9 @@ import java.lang.reflect.Proxy;
  * {@link Native#splice} and the channels' own sockets. {@code EpollIoTest} fails loudly if an upgrade changes any
  * behaviour relied on here.
  *
- * <p>The registration API is bound reflectively, and the handle is a {@link Proxy} of {@code EpollIoHandle}, because
- * the library also compiles and runs on Netty 4.1, which has none of it: there {@link #unavailableReason()} says so
- * and relays use Netty's {@code spliceTo}.
+ * <p>The registration API exists from Netty 4.2 on, so the code that uses it is in a class of its own,
+ * {@link EpollIoRegistration}, which the JVM loads only when a relay runs the engine; on Netty 4.1 this class says
+ * why it cannot ({@link #unavailableReason()}) and relays use Netty's {@code spliceTo}.
  *
  * <p>What the engine relies on, read in Netty 4.2.12's {@code EpollIoHandler}:
  * <ul>
@@ -49,8 +40,6 @@ import java.lang.reflect.Proxy;
  * <p>Threading: {@link #register} and every method of a {@link Registration} run on the event loop.
  */
 final class EpollIo {
-    private static final InternalLogger LOGGER = InternalLoggerFactory.getInstance(EpollIo.class);
-
     static final int IN = Native.EPOLLIN;
     static final int OUT = Native.EPOLLOUT;
     static final int RDHUP = Native.EPOLLRDHUP;
@@ -60,64 +49,7 @@ final class EpollIo {
     /** The interest set of a socket waited on for nothing; see the class comment. */
     static final int IDLE = Native.EPOLLET;
 
-    private static final Class<?> EPOLL_IO_HANDLE;
-    private static final Class<?> IO_EVENT_LOOP;
-    private static final MethodHandle IS_COMPATIBLE;
-    private static final MethodHandle REGISTER;
-    private static final MethodHandle SUBMIT;
-    private static final MethodHandle CANCEL;
-    private static final MethodHandle OPS_OF;
-    private static final MethodHandle EVENT_OPS;
-    private static final String UNAVAILABLE_REASON;
-
-    static {
-        Class<?> handleClass = null;
-        Class<?> loopClass = null;
-        MethodHandle isCompatible = null;
-        MethodHandle register = null;
-        MethodHandle submit = null;
-        MethodHandle cancel = null;
-        MethodHandle opsOf = null;
-        MethodHandle eventOps = null;
-        String reason = null;
-        try {
-            ClassLoader netty = Channel.class.getClassLoader();
-            MethodHandles.Lookup lookup = MethodHandles.publicLookup();
-            handleClass = Class.forName("io.netty.channel.epoll.EpollIoHandle", false, netty);
-            loopClass = Class.forName("io.netty.channel.IoEventLoop", false, netty);
-            Class<?> handle = Class.forName("io.netty.channel.IoHandle", false, netty);
-            Class<?> registration = Class.forName("io.netty.channel.IoRegistration", false, netty);
-            Class<?> ops = Class.forName("io.netty.channel.IoOps", false, netty);
-            Class<?> epollOps = Class.forName("io.netty.channel.epoll.EpollIoOps", false, netty);
-            Class<?> epollEvent = Class.forName("io.netty.channel.epoll.EpollIoEvent", false, netty);
-            isCompatible = lookup.findVirtual(loopClass, "isCompatible",
-                    MethodType.methodType(boolean.class, Class.class));
-            register = lookup.findVirtual(loopClass, "register", MethodType.methodType(Future.class, handle));
-            // The handles used per event or per interest change are typed with Object, so that they can be called
-            // with invokeExact, without an adaptation at each call.
-            submit = lookup.findVirtual(registration, "submit", MethodType.methodType(long.class, ops))
-                    .asType(MethodType.methodType(void.class, Object.class, Object.class));
-            cancel = lookup.findVirtual(registration, "cancel", MethodType.methodType(boolean.class));
-            opsOf = lookup.findStatic(epollOps, "valueOf", MethodType.methodType(epollOps, int.class))
-                    .asType(MethodType.methodType(Object.class, int.class));
-            eventOps = MethodHandles.filterReturnValue(
-                    lookup.findVirtual(epollEvent, "ops", MethodType.methodType(epollOps)),
-                    lookup.findVirtual(epollOps, "value", MethodType.methodType(int.class)))
-                    .asType(MethodType.methodType(int.class, Object.class));
-        } catch (ReflectiveOperationException | LinkageError e) {
-            reason = "this Netty has no epoll I/O registration API (Netty 4.2's IoEventLoop.register, EpollIoHandle): "
-                    + e;
-        }
-        EPOLL_IO_HANDLE = handleClass;
-        IO_EVENT_LOOP = loopClass;
-        IS_COMPATIBLE = isCompatible;
-        REGISTER = register;
-        SUBMIT = submit;
-        CANCEL = cancel;
-        OPS_OF = opsOf;
-        EVENT_OPS = eventOps;
-        UNAVAILABLE_REASON = reason;
-    }
+    private static final String UNAVAILABLE_REASON = registrationApiMissing();
 
     private EpollIo() {
     }
@@ -132,17 +64,16 @@ final class EpollIo {
         if (UNAVAILABLE_REASON != null) {
             return UNAVAILABLE_REASON;
         }
-        if (!IO_EVENT_LOOP.isInstance(loop) || !isCompatible(loop)) {
-            return "the event loop " + loop.getClass().getSimpleName() + " cannot register an EpollIoHandle";
-        }
-        return null;
+        return EpollIoRegistration.canRegister(loop) ? null
+                : "the event loop " + loop.getClass().getSimpleName() + " cannot register an EpollIoHandle";
     }
 
-    private static boolean isCompatible(EventLoop loop) {
+    private static String registrationApiMissing() {
         try {
-            return (boolean) IS_COMPATIBLE.invoke(loop, EPOLL_IO_HANDLE);
-        } catch (Throwable e) {
-            return false;
+            Class.forName("io.netty.channel.epoll.EpollIoHandle", false, Channel.class.getClassLoader());
+            return null;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return "this Netty has no epoll I/O registration API (Netty 4.2's IoEventLoop.register, EpollIoHandle)";
         }
     }
 
@@ -168,95 +99,20 @@ final class EpollIo {
 
     /**
      * Registers {@code socket} with {@code loop} for {@code listener}; nothing is asked for until
-     * {@link Registration#interest}. Must run on {@code loop}, where Netty registers at once.
+     * {@link Registration#interest}. Must run on {@code loop}, where Netty registers at once, and only where
+     * {@link #obstacle} found none.
      */
     static Registration register(EventLoop loop, FileDescriptor socket, Listener listener) throws IOException {
-        Object handle = Proxy.newProxyInstance(EPOLL_IO_HANDLE.getClassLoader(), new Class<?>[] {EPOLL_IO_HANDLE},
-                new Handle(socket, listener));
-        Future<?> registered;
-        try {
-            registered = (Future<?>) REGISTER.invoke(loop, handle);
-        } catch (Throwable e) {
-            throw new IOException("cannot register fd " + socket.intValue() + " with " + loop, e);
-        }
-        if (!registered.isSuccess()) {
-            throw new IOException("cannot register fd " + socket.intValue() + " with " + loop, registered.cause());
-        }
-        return new Registration(registered.getNow());
+        return EpollIoRegistration.register(loop, socket, listener);
     }
 
     /** One socket's registration with the event loop. */
-    static final class Registration {
-        private final Object registration;
-        private int interest = -1;
-
-        private Registration(Object registration) {
-            this.registration = registration;
-        }
-
+    interface Registration {
         /** Asks for {@code ops}, level-triggered; 0 means nothing and is submitted as {@link #IDLE}. */
-        void interest(int ops) throws IOException {
-            int wanted = ops == 0 ? IDLE : ops;
-            if (wanted == interest) {
-                return;
-            }
-            try {
-                SUBMIT.invokeExact(registration, (Object) OPS_OF.invokeExact(wanted));
-            } catch (IOException | RuntimeException | Error e) {
-                throw e;
-            } catch (Throwable e) {
-                throw new IOException(e);
-            }
-            interest = wanted;
-        }
+        void interest(int ops) throws IOException;
 
         /** Cancels the registration; the socket gets no more events. Idempotent. */
-        void cancel() {
-            try {
-                CANCEL.invoke(registration);
-            } catch (Throwable e) {
-                LOGGER.debug("Cannot cancel {}", registration, e);
-            }
-        }
-    }
-
-    /** The {@code EpollIoHandle} proxy: it never throws, as Netty would stall the event loop for a second. */
-    private static final class Handle implements InvocationHandler {
-        private final FileDescriptor socket;
-        private final Listener listener;
-
-        Handle(FileDescriptor socket, Listener listener) {
-            this.socket = socket;
-            this.listener = listener;
-        }
-
-        @Override
-        public Object invoke(Object proxy, Method method, Object[] args) {
-            try {
-                switch (method.getName()) {
-                    case "fd":
-                        return socket;
-                    case "handle":
-                        listener.ready((int) EVENT_OPS.invokeExact(args[1]));
-                        return null;
-                    case "close":
-                        listener.loopClosing();
-                        return null;
-                    case "equals":
-                        return proxy == args[0];
-                    case "hashCode":
-                        return System.identityHashCode(proxy);
-                    case "toString":
-                        return "splice-relay handle for fd " + socket.intValue();
-                    default:
-                        // registered(), unregistered(): nothing to do.
-                        return null;
-                }
-            } catch (Throwable e) {
-                LOGGER.warn("Unexpected exception in the splice engine's handle for fd {}", socket.intValue(), e);
-                return null;
-            }
-        }
+        void cancel();
     }
 
     /**

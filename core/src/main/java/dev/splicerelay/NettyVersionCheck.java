@@ -6,8 +6,9 @@ import io.netty.util.internal.logging.InternalLoggerFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Tells the user, once per class loader and at INFO, when the application runs a Netty newer than any splice-relay
- * was tested with, so that someone who sees a relay misbehave knows where to look. Tested versions log nothing.
+ * Tells the user, once per class loader, when the application runs a Netty newer than any splice-relay was tested
+ * with (INFO), so that someone who sees a relay misbehave knows where to look, and when the epoll workaround for
+ * Netty 4.2.13+ cannot run there (WARN). Tested versions log nothing.
  */
 final class NettyVersionCheck {
     /** The newest Netty release the whole test suite passed on; see the README's Netty compatibility table. */
@@ -22,9 +23,15 @@ final class NettyVersionCheck {
     /** Checks once; called as a relay begins. */
     static void atFirstRelay() {
         if (CHECKED.compareAndSet(false, true)) {
-            String message = message(NettyVersion.ofTransport());
+            NettyVersion running = NettyVersion.ofTransport();
+            String message = message(running);
             if (message != null) {
                 LOGGER.info(message);
+            }
+            String workaround = EpollEmptyInterestWorkaround.unavailableReason();
+            if (workaround != null) {
+                LOGGER.warn("Netty " + running + ": epoll relays may cut a stream after a half-close (netty/netty#16689)"
+                        + " because " + workaround + "; relay on NIO, or use Netty " + NEWEST_TESTED);
             }
         }
     }
