@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -26,7 +25,7 @@ class ProxyOptionsTest {
         InetSocketAddress listen = (InetSocketAddress) options.listen();
         assertEquals("127.0.0.1", listen.getAddress().getHostAddress());
         assertEquals(8000, listen.getPort());
-        assertEquals(HostPort.parse("127.0.0.1:9000"), options.target());
+        assertEquals(List.of(HostPort.parse("127.0.0.1:9000")), options.targets());
         assertEquals(Front.FORWARD, options.front());
         assertEquals(RelayMode.AUTO, options.mode());
         assertEquals(SpliceEngine.AUTO, options.relayConfig().spliceEngine());
@@ -46,8 +45,8 @@ class ProxyOptionsTest {
                 "--max-connections", "7", "--idle-timeout", "0", "--connect-timeout", "250ms",
                 "--handshake-timeout", "2m", "--status-interval", "0", "--drain-timeout", "1h"));
         assertEquals(Front.SOCKS5, options.front());
-        assertNull(options.target());
-        assertTrue(options.allow().allows(HostPort.parse("a.example:1")));
+        assertEquals(List.of(), options.targets());
+        assertTrue(options.allow().targets().contains(HostPort.parse("a.example:1")));
         assertEquals(RelayMode.COPY, options.mode());
         assertEquals(Transport.NIO, options.transport());
         assertEquals(3, options.threads());
@@ -102,7 +101,7 @@ class ProxyOptionsTest {
         ProxyOptions forward = ProxyOptions.parse(List.of("--listen", "unix:/run/in.sock", "--target=unix:out.sock",
                 "--transport", "epoll", "--threads", "3"));
         assertEquals(new DomainSocketAddress("/run/in.sock"), forward.listen());
-        assertEquals(new UnixPath("out.sock"), forward.target());
+        assertEquals(List.of(new UnixPath("out.sock")), forward.targets());
         assertEquals(3, forward.threads());
         ProxyOptions socks5 = ProxyOptions.parse(List.of("--listen", "unix:/run/in.sock", "--front", "socks5",
                 "--allow", "127.0.0.1:1"));

@@ -24,6 +24,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.channels.NotYetConnectedException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -40,7 +41,7 @@ class TargetConnectorTest {
 
     private final ProxyStatus status = new ProxyStatus(0);
     private final TargetConnector connector = new TargetConnector(RelayConfig.defaults(), CONNECT_TIMEOUT_MILLIS,
-            DefaultAddressResolverGroup.INSTANCE, status);
+            DefaultAddressResolverGroup.INSTANCE, status, null);
     private final CompletableFuture<TestFront> fronts = new CompletableFuture<>();
     private EventLoopGroup group;
     private Channel server;
@@ -144,8 +145,9 @@ class TargetConnectorTest {
 
         /** Connects, then does {@code meanwhile} to the connect in the same event-loop task. */
         Future<ChannelFuture> connectTo(ProxyAddress target, Consumer<ChannelFuture> meanwhile) {
+            TargetGroup group = new TargetGroup(List.of(target), Balance.FIRST, HealthPolicy.DEFAULTS);
             return ctx.executor().submit(() -> {
-                ChannelFuture connecting = connect(ctx, target);
+                ChannelFuture connecting = connect(ctx, group, group.choice());
                 meanwhile.accept(connecting);
                 return connecting;
             });
