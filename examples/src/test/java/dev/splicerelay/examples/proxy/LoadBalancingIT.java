@@ -105,6 +105,25 @@ class LoadBalancingIT {
     }
 
     @Test
+    void withEveryTargetDownTheForwardFrontClosesNewClientsAtOnce() throws Exception {
+        try (Targets targets = new Targets(2);
+             ProxyProcess proxy = ProxyProcess.start("--listen", "127.0.0.1:0", "--target", targets.list(),
+                     "--fail-timeout", "1m")) {
+            targets.get(0).stop();
+            targets.get(1).stop();
+            try (TaggedBackend.Client first = TaggedBackend.connect(proxy.port())) {
+                assertEquals(-1, first.tag(), "closed once both targets refused");
+            }
+            assertEquals(2, count(proxy.stderr(), "cannot connect to "), proxy.stderr());
+            try (TaggedBackend.Client next = TaggedBackend.connect(proxy.port())) {
+                assertEquals(-1, next.tag(), "closed");
+            }
+            assertTrue(proxy.awaitStderr("no target is up", Duration.ofSeconds(10)), proxy.stderr());
+            assertEquals(2, count(proxy.stderr(), "cannot connect to "), "no connect was tried: " + proxy.stderr());
+        }
+    }
+
+    @Test
     void activeChecksMarkAKilledTargetDownAndUpAgainWhenItReturns() throws Exception {
         long intervalMillis = 200;
         int fall = 3;
