@@ -89,7 +89,7 @@ final class TargetConnector {
     }
 
     private ChannelFuture attempt(ChannelHandlerContext ctx, TargetGroup group, TargetChoice choice, Target target,
-                         long deadline, AbstractFrontHandler front) {
+                                  long deadline, AbstractFrontHandler front) {
         Channel client = ctx.channel();
         SocketAddress remote = target.address().toSocketAddress();
         long leftMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
