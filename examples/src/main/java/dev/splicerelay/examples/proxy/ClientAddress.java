@@ -1,8 +1,11 @@
 package dev.splicerelay.examples.proxy;
 
 import io.netty.channel.Channel;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.AttributeKey;
 
+import java.io.IOException;
 import java.net.SocketAddress;
 
 /**
@@ -28,6 +31,25 @@ final class ClientAddress {
     static SocketAddress source(Channel client) {
         Addresses header = client.attr(FROM_PROXY_HEADER).get();
         return header != null ? header.source : client.remoteAddress();
+    }
+
+    /**
+     * The client as the logs name it: {@link #source}, written as {@link ProxyAddress#toString(SocketAddress)} writes
+     * it; for a Unix socket client without a PROXY header, which has no address, the process at the other end and the
+     * socket it connected to. On the client channel's event loop.
+     */
+    static String of(Channel client) {
+        SocketAddress source = source(client);
+        boolean unnamed = source == null || source instanceof DomainSocketAddress unix && unix.path().isEmpty();
+        if (unnamed && client instanceof EpollDomainSocketChannel unixClient) {
+            String local = ProxyAddress.toString(client.localAddress());
+            try {
+                return "pid " + unixClient.peerCredentials().pid() + " on " + local;
+            } catch (IOException e) {
+                return "a client on " + local;
+            }
+        }
+        return ProxyAddress.toString(source);
     }
 
     /**

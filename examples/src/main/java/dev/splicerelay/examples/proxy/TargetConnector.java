@@ -13,16 +13,13 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -129,7 +126,7 @@ final class TargetConnector {
             } else {
                 f.channel().pipeline().remove(Connecting.INSTANCE);
                 front.connected(ctx, f.channel());
-                relay(client, f.channel(), clientName(client) + " -> " + target.address());
+                relay(client, f.channel(), ClientAddress.of(client) + " -> " + target.address());
             }
         });
         return connect;
@@ -169,24 +166,6 @@ final class TargetConnector {
         while (pipeline.first() != relay) {
             pipeline.removeFirst();
         }
-    }
-
-    /**
-     * The client as the relay's log line names it: its address; for a Unix socket client, which has none, the process
-     * at the other end and the socket it connected to.
-     */
-    private static String clientName(Channel client) {
-        SocketAddress remote = ClientAddress.source(client);
-        boolean unnamed = remote == null || remote instanceof DomainSocketAddress unix && unix.path().isEmpty();
-        if (unnamed && client instanceof EpollDomainSocketChannel unixClient) {
-            String local = ProxyAddress.toString(client.localAddress());
-            try {
-                return "pid " + unixClient.peerCredentials().pid() + " on " + local;
-            } catch (IOException e) {
-                return "a client on " + local;
-            }
-        }
-        return ProxyAddress.toString(remote);
     }
 
     /**
