@@ -14,7 +14,8 @@ import java.util.ArrayDeque;
  * source reaches end of stream and every byte has been flushed, the sink's output is shut down.
  *
  * <p>Until the relay starts, buffers that reach the source's relay handler (a handshake's leftovers, a removed
- * decoder's cumulation) are held here; on start they are written first, then the {@link Pump} takes over.
+ * decoder's cumulation) are held here; on start they are written first, then the {@link Pump} takes over. A preface
+ * given with {@link #writeFirst} goes before them; it is not counted, since it was never read from the source.
  *
  * <p>Threading: every method runs on the relay's event loop, except {@link #bytes()}, which any thread may call.
  * Reference counting: {@link #onRead(Object)} takes
@@ -25,6 +26,7 @@ final class Direction {
     private final Channel source;
     private final Channel sink;
     private final ArrayDeque<ByteBuf> early = new ArrayDeque<>();
+    private ByteBuf preface;
     private Pump pump;
     private boolean sourceEofBeforeStart;
     private boolean finishing;
@@ -67,8 +69,21 @@ final class Direction {
         }
     }
 
-    /** Writes and flushes the buffers that reached the source's handler before the relay started. */
+    /** Makes {@code preface}, which this direction then owns, the first bytes the sink gets; before the start only. */
+    void writeFirst(ByteBuf preface) {
+        this.preface = preface;
+    }
+
+    /**
+     * Writes and flushes the preface, if any, and the buffers that reached the source's handler before the relay
+     * started.
+     */
     void flushEarly() {
+        if (preface != null) {
+            ByteBuf first = preface;
+            preface = null;
+            sink.write(first, sink.voidPromise());
+        }
         ByteBuf buf;
         while ((buf = early.poll()) != null) {
             forward(buf);
@@ -79,7 +94,7 @@ final class Direction {
 
     /** Whether buffers that reached the source's handler wait for {@link #flushEarly()}. */
     boolean holdsEarly() {
-        return !early.isEmpty();
+        return preface != null || !early.isEmpty();
     }
 
     /**
@@ -160,6 +175,10 @@ final class Direction {
 
     /** Releases what was never forwarded; called once when the relay ends. */
     void releaseEarly() {
+        if (preface != null) {
+            preface.release();
+            preface = null;
+        }
         ByteBuf buf;
         while ((buf = early.poll()) != null) {
             buf.release();

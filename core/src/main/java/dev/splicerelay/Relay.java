@@ -1,5 +1,6 @@
 package dev.splicerelay;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -60,6 +61,11 @@ final class Relay {
         this.completion = completion;
         this.inboundToPeer = new Direction(this, inbound, peer);
         this.peerToInbound = new Direction(this, peer, inbound);
+    }
+
+    /** Writes {@code preface}, which the relay then owns, to the peer before any byte of the inbound channel. */
+    void writeToPeerFirst(ByteBuf preface) {
+        inboundToPeer.writeFirst(preface);
     }
 
     /**

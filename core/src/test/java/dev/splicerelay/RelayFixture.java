@@ -173,7 +173,11 @@ final class RelayFixture implements AutoCloseable {
 
     /** Relays {@code inbound} to the channel {@code connect} connects. */
     void relay(Channel inbound, RelayConfig config, ChannelFuture connect) {
-        SpliceRelayHandler handler = new SpliceRelayHandler(connect, config);
+        relay(inbound, new SpliceRelayHandler(connect, config), connect);
+    }
+
+    /** Adds {@code handler}, made with {@code connect}, to {@code inbound}'s pipeline. */
+    void relay(Channel inbound, SpliceRelayHandler handler, ChannelFuture connect) {
         inbound.pipeline().addLast(handler);
         relays.add(new Relayed(inbound, connect.channel(), handler));
     }

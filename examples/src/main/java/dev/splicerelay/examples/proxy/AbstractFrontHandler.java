@@ -78,15 +78,21 @@ abstract class AbstractFrontHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
+    /** No target was up to try: by default, close the client; a protocol with error replies answers first. */
+    protected void noTargetUp(ChannelHandlerContext ctx) {
+        ctx.close();
+    }
+
     /**
-     * Connects to {@code target}; the handshake, if any, is over and its deadline no longer applies.
+     * Connects to a target of {@code group}, trying them in {@code choice}'s order; the handshake, if any, is over and
+     * its deadline no longer applies.
      *
-     * @return the target channel's connect
+     * @return the first target channel's connect, or {@code null} if no target was up
      */
-    protected final ChannelFuture connect(ChannelHandlerContext ctx, ProxyAddress target) {
+    protected final ChannelFuture connect(ChannelHandlerContext ctx, TargetGroup group, TargetChoice choice) {
         connecting = true;
         cancelHandshakeDeadline();
-        return connector.connect(ctx, target, this);
+        return connector.connect(ctx, group, choice, this);
     }
 
     @Override

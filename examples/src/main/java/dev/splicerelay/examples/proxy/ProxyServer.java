@@ -48,6 +48,7 @@ final class ProxyServer {
     private final EventLoopGroup group;
     private final OffLoopResolverGroup resolver;
     private final ProxyStatus status;
+    private final TargetGroup targets;
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     private final List<Channel> listeners = new ArrayList<>();
 
@@ -56,6 +57,8 @@ final class ProxyServer {
                 new DefaultThreadFactory(LOOP_THREAD_PREFIX), options.transport().ioHandlerFactory());
         this.resolver = new OffLoopResolverGroup();
         this.status = new ProxyStatus(options.maxConnections());
+        this.targets = new TargetGroup(options.front() == Front.FORWARD ? options.targets() : options.allow().targets(),
+                options.balance(), options.health());
     }
 
     /**
@@ -71,6 +74,10 @@ final class ProxyServer {
         } catch (Exception e) {
             server.stop(Duration.ZERO);
             throw e;
+        }
+        if (options.health().activeChecks()) {
+            HealthChecks.start(server.targets, server.group, options.transport(),
+                    (int) options.connectTimeout().toMillis(), server.resolver);
         }
         if (!options.statusInterval().isZero()) {
             long millis = options.statusInterval().toMillis();
@@ -96,6 +103,14 @@ final class ProxyServer {
     }
 
     /**
+     * The targets and their health: the forward front's {@code --target}s, or the {@code --allow}ed targets of the
+     * connect and socks5 fronts.
+     */
+    TargetGroup targets() {
+        return targets;
+    }
+
+    /**
      * Stops accepting, lets open connections go on for up to {@code drain}, then closes what is left and shuts the
      * event loops down; returns when they have terminated.
      */
@@ -116,8 +131,9 @@ final class ProxyServer {
     }
 
     private void bind(ProxyOptions options) throws IOException, InterruptedException {
-        FrontInitializer initializer = new FrontInitializer(options,
-                new TargetConnector(options.relayConfig(), (int) options.connectTimeout().toMillis(), resolver, status),
+        FrontInitializer initializer = new FrontInitializer(options, targets,
+                new TargetConnector(options.relayConfig(), (int) options.connectTimeout().toMillis(), resolver, status,
+                        options.sendProxy()),
                 status, clients);
         if (options.listen() instanceof DomainSocketAddress unix) {
             UnixSocketFile.removeIfStale(Path.of(unix.path()));

@@ -30,8 +30,8 @@ import java.time.Duration;
  * <p>Replies, after which the connection is closed unless it succeeded: {@code 0x00} and the relay takes over;
  * {@code 0x02} for a target not in {@code --allow}; {@code 0x03}, {@code 0x04}, {@code 0x05} for an unreachable
  * network, an unreachable or unresolvable host or a timeout, and a refused connection; {@code 0x07} for the
- * {@code BIND} and {@code UDP ASSOCIATE} commands; {@code 0x08} for an unknown address type; {@code 0x01} for anything
- * else. A greeting that is not SOCKS5, or that offers no "no authentication" method (answered with {@code 0xFF}),
+ * {@code BIND} and {@code UDP ASSOCIATE} commands; {@code 0x08} for an unknown address type; {@code 0x01} for a target
+ * that is down (see {@link Target}) and anything else. A greeting that is not SOCKS5, or that offers no "no authentication" method (answered with {@code 0xFF}),
  * closes the connection, as does {@code --handshake-timeout}.
  */
 final class Socks5FrontHandler extends RequestFrontHandler {
@@ -45,8 +45,8 @@ final class Socks5FrontHandler extends RequestFrontHandler {
         return Socks5AddressDecoder.DEFAULT.decodeAddress(type, in);
     };
 
-    Socks5FrontHandler(TargetConnector connector, Duration handshakeTimeout, TargetAllowList allowList) {
-        super(connector, handshakeTimeout, allowList);
+    Socks5FrontHandler(TargetConnector connector, Duration handshakeTimeout, TargetGroup allowed) {
+        super(connector, handshakeTimeout, allowed);
     }
 
     @Override
@@ -77,6 +77,11 @@ final class Socks5FrontHandler extends RequestFrontHandler {
             case NETWORK_UNREACHABLE -> Socks5CommandStatus.NETWORK_UNREACHABLE;
             case OTHER -> Socks5CommandStatus.FAILURE;
         }, "cannot connect to " + target + ": " + failure);
+    }
+
+    @Override
+    protected void noTargetUp(ChannelHandlerContext ctx) {
+        reject(ctx, Socks5CommandStatus.FAILURE, "the target is down");
     }
 
     private void greeting(ChannelHandlerContext ctx, Socks5InitialRequest greeting) {
@@ -115,7 +120,7 @@ final class Socks5FrontHandler extends RequestFrontHandler {
         if (!allowed(target)) {
             reject(ctx, Socks5CommandStatus.FORBIDDEN, target + " is not an allowed target");
         } else {
-            connect(ctx, target);
+            connectAllowed(ctx, target);
         }
     }
 

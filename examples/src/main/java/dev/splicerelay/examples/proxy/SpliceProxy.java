@@ -76,12 +76,29 @@ public final class SpliceProxy {
 
     private static String startupLine(ProxyOptions options, ProxyServer server) {
         String front = switch (options.front()) {
-            case FORWARD -> "forward to " + options.target();
+            case FORWARD -> "forward to " + targetList(options);
             case CONNECT, SOCKS5 -> options.front().cliName() + ", allowing " + options.allow();
         };
         return String.format(Locale.ROOT,
-                "splice-proxy listening on %s, transport %s (%d event loops, %d listening sockets), mode %s, front %s",
+                "splice-proxy listening on %s, transport %s (%d event loops, %d listening sockets), mode %s, front %s%s",
                 ProxyAddress.toString(server.localAddress()), options.transport().cliName(), options.threads(),
-                server.listeningSockets(), options.mode().name().toLowerCase(Locale.ROOT), front);
+                server.listeningSockets(), options.mode().name().toLowerCase(Locale.ROOT), front,
+                proxyProtocol(options));
+    }
+
+    /** One target as before; several with the balance and, if on, the health checks. */
+    private static String targetList(ProxyOptions options) {
+        if (options.targets().size() == 1) {
+            return options.targets().get(0).toString();
+        }
+        HealthPolicy health = options.health();
+        return options.targets() + " (" + options.balance().cliName() + (health.activeChecks()
+                ? ", checked every " + health.checkInterval().toMillis() + " ms" : "") + ")";
+    }
+
+    private static String proxyProtocol(ProxyOptions options) {
+        return (options.acceptProxy() ? ", accepting PROXY headers" : "")
+                + (options.sendProxy() == null ? ""
+                : ", sending PROXY " + options.sendProxy().name().toLowerCase(Locale.ROOT) + " headers");
     }
 }

@@ -6,5 +6,10 @@
  * ({@code ForwardFrontHandler}, {@code HttpConnectFrontHandler} or {@code Socks5FrontHandler}) that learns where it
  * wants to go; {@code TargetConnector} then connects the target and replaces the front with a
  * {@link dev.splicerelay.SpliceRelayHandler}, which splices on epoll and copies elsewhere.
+ *
+ * <p>The targets, their balancing and health are {@code TargetGroup}, {@code Target} and {@code HealthChecks};
+ * {@code TargetListener} hears their state changes. The PROXY protocol is {@code ProxyHeaderReader}
+ * ({@code --accept-proxy}, which records the client's address in {@code ClientAddress}) and
+ * {@code ProxyProtocolHeader} ({@code --send-proxy}).
  */
 package dev.splicerelay.examples.proxy;

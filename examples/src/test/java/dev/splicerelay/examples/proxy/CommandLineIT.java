@@ -24,6 +24,8 @@ class CommandLineIT {
             assertEquals(0, run.awaitExit(EXIT_TIMEOUT));
             assertTrue(run.stdout().contains("--listen [HOST:]PORT|unix:PATH"), run.stdout());
             assertTrue(run.stdout().contains("it only replaces a stale socket"), run.stdout());
+            assertTrue(run.stdout().contains("--balance roundrobin|leastconn|first"), run.stdout());
+            assertTrue(run.stdout().contains("--send-proxy v1|v2"), run.stdout());
         }
     }
 
@@ -40,6 +42,18 @@ class CommandLineIT {
         assertUsageError("splice-proxy: --target: expected HOST:PORT", "--listen", "0", "--target", "127.0.0.1");
         assertUsageError("splice-proxy: --allow: not a host name", "--listen", "0", "--front", "socks5", "--allow",
                 "bad host:1");
+    }
+
+    @Test
+    void badLoadBalancingAndProxyProtocolOptionsAreUsageErrors() throws Exception {
+        assertUsageError("splice-proxy: --target: expected HOST:PORT", "--listen", "0", "--target",
+                "127.0.0.1:1,,127.0.0.1:2");
+        assertUsageError("splice-proxy: --balance expects one of roundrobin, leastconn, first", "--listen", "0",
+                "--target", "127.0.0.1:1", "--balance", "random");
+        assertUsageError("splice-proxy: --send-proxy expects v1 or v2, got 'v3'", "--listen", "0", "--target",
+                "127.0.0.1:1", "--send-proxy", "v3");
+        assertUsageError("splice-proxy: --check-fall expects a whole number of at least 1", "--listen", "0",
+                "--target", "127.0.0.1:1", "--check-fall", "-2");
     }
 
     @Test
