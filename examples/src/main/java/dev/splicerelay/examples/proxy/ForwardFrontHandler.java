@@ -18,6 +18,11 @@ final class ForwardFrontHandler extends AbstractFrontHandler {
     }
 
     @Override
+    protected Front kind() {
+        return Front.FORWARD;
+    }
+
+    @Override
     protected void start(ChannelHandlerContext ctx) {
         connect(ctx, target);
     }

@@ -22,12 +22,15 @@ final class FrontInitializer extends ChannelInitializer<Channel> {
     private final ProxyOptions options;
     private final TargetConnector connector;
     private final ProxyStatus status;
+    private final ProxyEvents events;
     private final ChannelGroup clients;
 
-    FrontInitializer(ProxyOptions options, TargetConnector connector, ProxyStatus status, ChannelGroup clients) {
+    FrontInitializer(ProxyOptions options, TargetConnector connector, ProxyStatus status, ProxyEvents events,
+                     ChannelGroup clients) {
         this.options = options;
         this.connector = connector;
         this.status = status;
+        this.events = events;
         this.clients = clients;
     }
 
@@ -35,9 +38,11 @@ final class FrontInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel client) {
         if (!status.tryAdmit()) {
             logger.debug("{}: refused, --max-connections are open", client);
+            events.connectionRefused(Refusal.MAX_CONNECTIONS);
             client.close();
             return;
         }
+        events.connectionAccepted();
         client.closeFuture().addListener(f -> status.connectionClosed());
         clients.add(client);
         ChannelPipeline pipeline = client.pipeline();

@@ -28,7 +28,7 @@ import java.util.Set;
 record ProxyOptions(SocketAddress listen, Front front, ProxyAddress target, TargetAllowList allow, RelayMode mode,
                     SpliceEngine spliceEngine, Transport transport, int threads, int maxConnections, Duration idleTimeout,
                     Duration connectTimeout, Duration handshakeTimeout, Duration statusInterval,
-                    Duration drainTimeout) {
+                    Duration drainTimeout, OperationsOptions operations) {
 
     static final String USAGE = String.join(System.lineSeparator(),
             "usage: java -jar splice-proxy.jar --listen [HOST:]PORT|unix:PATH [options]",
@@ -54,6 +54,7 @@ record ProxyOptions(SocketAddress listen, Front front, ProxyAddress target, Targ
             "  --handshake-timeout DURATION    time limit for a CONNECT or SOCKS5 request (default 10s)",
             "  --status-interval DURATION      how often to log a status line (default 10s, 0: never)",
             "  --drain-timeout DURATION        on SIGTERM, how long open relays may go on (default 10s)",
+            OperationsOptions.USAGE,
             "  --help                          print this and exit",
             "",
             "Durations: 500ms, 10s, 2m, 1h; a bare number means seconds.",
@@ -66,7 +67,10 @@ record ProxyOptions(SocketAddress listen, Front front, ProxyAddress target, Targ
     private static final Set<String> OPTIONS = Set.of("--listen", "--front", "--target", "--allow", "--mode",
             "--splice-engine",
             "--transport", "--threads", "--max-connections", "--idle-timeout", "--connect-timeout",
-            "--handshake-timeout", "--status-interval", "--drain-timeout");
+            "--handshake-timeout", "--status-interval", "--drain-timeout", "--metrics-listen", "--access-log",
+            "--handover", "--reuse-port");
+    /** Options that take no value: given means on. */
+    private static final Set<String> FLAGS = Set.of("--access-log", "--reuse-port");
 
     /**
      * Parses {@code --name value} and {@code --name=value} arguments.
@@ -103,6 +107,7 @@ record ProxyOptions(SocketAddress listen, Front front, ProxyAddress target, Targ
         if (target instanceof UnixPath && !transport.supportsUnixSockets()) {
             throw unixNeedsEpoll("--target", transport);
         }
+        OperationsOptions operations = OperationsOptions.parse(values, listen, transport);
         return new ProxyOptions(
                 listen,
                 front,
@@ -117,7 +122,8 @@ record ProxyOptions(SocketAddress listen, Front front, ProxyAddress target, Targ
                 connectTimeout,
                 handshakeTimeout,
                 duration(values, "--status-interval", "10s"),
-                duration(values, "--drain-timeout", "10s"));
+                duration(values, "--drain-timeout", "10s"),
+                operations);
     }
 
     /** The relay options every connection uses. */
@@ -136,7 +142,12 @@ record ProxyOptions(SocketAddress listen, Front front, ProxyAddress target, Targ
                         arg.startsWith("--") ? "unknown option: " + name : "unexpected argument: " + arg);
             }
             String value;
-            if (equals >= 0) {
+            if (FLAGS.contains(name)) {
+                if (equals >= 0) {
+                    throw new UsageException(name + " takes no value");
+                }
+                value = "";
+            } else if (equals >= 0) {
                 value = arg.substring(equals + 1);
             } else if (i + 1 < args.size()) {
                 value = args.get(++i);
@@ -151,6 +162,14 @@ record ProxyOptions(SocketAddress listen, Front front, ProxyAddress target, Targ
     }
 
     private static SocketAddress listenAddress(String text) throws UsageException {
+        return localAddress("--listen", text);
+    }
+
+    /**
+     * A local address to listen on, as {@code --listen} and {@code --metrics-listen} take it: {@code [HOST:]PORT}
+     * (a port alone means 127.0.0.1) or {@code unix:PATH}.
+     */
+    static SocketAddress localAddress(String option, String text) throws UsageException {
         try {
             ProxyAddress listen = text.chars().allMatch(Character::isDigit)
                     ? new HostPort(NetUtil.LOCALHOST4.getHostAddress(), HostPort.parsePort(text))
@@ -160,7 +179,7 @@ record ProxyOptions(SocketAddress listen, Front front, ProxyAddress target, Targ
             }
             return listen.toSocketAddress();
         } catch (IllegalArgumentException | UnknownHostException e) {
-            throw new UsageException("--listen: " + e.getMessage());
+            throw new UsageException(option + ": " + e.getMessage());
         }
     }
 

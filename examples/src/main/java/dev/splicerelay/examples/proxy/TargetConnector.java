@@ -13,15 +13,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
@@ -45,14 +42,19 @@ final class TargetConnector {
     private final RelayConfig relayConfig;
     private final int connectTimeoutMillis;
     private final AddressResolverGroup<InetSocketAddress> resolver;
-    private final ProxyStatus status;
+    private final ProxyEvents events;
 
     TargetConnector(RelayConfig relayConfig, int connectTimeoutMillis,
-                    AddressResolverGroup<InetSocketAddress> resolver, ProxyStatus status) {
+                    AddressResolverGroup<InetSocketAddress> resolver, ProxyEvents events) {
         this.relayConfig = relayConfig;
         this.connectTimeoutMillis = connectTimeoutMillis;
         this.resolver = resolver;
-        this.status = status;
+        this.events = events;
+    }
+
+    /** Reports a client that a front closed without connecting a target. */
+    void refused(Refusal reason) {
+        events.connectionRefused(reason);
     }
 
     /**
@@ -77,6 +79,7 @@ final class TargetConnector {
             } else if (!f.isSuccess()) {
                 ConnectFailure failure = ConnectFailure.of(f.cause());
                 logger.info("{}: cannot connect to {}: {} ({})", client, target, failure, rootMessage(f.cause()));
+                events.connectFailed(target, failure);
                 front.connectFailed(ctx, target, failure);
             } else if (f.channel() instanceof DuplexChannel && ((DuplexChannel) f.channel()).isInputShutdown()) {
                 // Nothing can have been read yet: only a stale epoll event shuts a connecting channel's input down,
@@ -84,50 +87,35 @@ final class TargetConnector {
                 logger.info("{}: connected to {} with its input already shut down by a stale epoll event", client,
                         target);
                 f.channel().close();
+                events.connectFailed(target, ConnectFailure.OTHER);
                 front.connectFailed(ctx, target, ConnectFailure.OTHER);
             } else {
                 f.channel().pipeline().remove(Connecting.INSTANCE);
                 front.connected(ctx, f.channel());
-                relay(client, f.channel(), clientName(client) + " -> " + target);
+                relay(client, f.channel(), front.kind(), target);
             }
         });
         return connect;
     }
 
-    private void relay(Channel client, Channel target, String name) {
-        SpliceRelayHandler relay = new SpliceRelayHandler(target, relayConfig);
+    private void relay(Channel client, Channel targetChannel, Front front, ProxyAddress target) {
+        SpliceRelayHandler relay = new SpliceRelayHandler(targetChannel, relayConfig);
+        String clientName = ClientAddress.of(client);
+        String listen = ProxyAddress.toString(client.localAddress());
         relay.completionFuture().addListener((Future<RelayStats> f) -> {
             if (f.isSuccess()) {
-                status.relayEnded(relay, name, f.getNow());
+                events.relayEnded(relay, new EndedRelay(clientName, listen, front, target, f.getNow()));
             } else {
-                status.relayFailed(relay);
-                logger.warn("relay {} could not start: {}", name, f.cause().getMessage());
+                events.relayFailed(relay, f.cause());
+                logger.warn("relay {} -> {} could not start: {}", clientName, target, f.cause().getMessage());
             }
         });
-        status.relayStarted(relay);
+        events.relayStarted(relay);
         ChannelPipeline pipeline = client.pipeline();
         pipeline.addLast(relay);
         while (pipeline.first() != relay) {
             pipeline.removeFirst();
         }
-    }
-
-    /**
-     * The client as the relay's log line names it: its address; for a Unix socket client, which has none, the process
-     * at the other end and the socket it connected to.
-     */
-    private static String clientName(Channel client) {
-        SocketAddress remote = client.remoteAddress();
-        boolean unnamed = remote == null || remote instanceof DomainSocketAddress unix && unix.path().isEmpty();
-        if (unnamed && client instanceof EpollDomainSocketChannel unixClient) {
-            String local = ProxyAddress.toString(client.localAddress());
-            try {
-                return "pid " + unixClient.peerCredentials().pid() + " on " + local;
-            } catch (IOException e) {
-                return "a client on " + local;
-            }
-        }
-        return ProxyAddress.toString(remote);
     }
 
     /**

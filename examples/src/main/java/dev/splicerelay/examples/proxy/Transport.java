@@ -1,19 +1,24 @@
 package dev.splicerelay.examples.proxy;
 
+import io.netty.channel.ChannelOption;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 
 import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
 import java.util.Locale;
 
 /**
@@ -23,7 +28,7 @@ import java.util.Locale;
  * it here chooses it for everything.
  */
 enum Transport {
-    EPOLL(EpollServerSocketChannel.class, EpollServerDomainSocketChannel.class) {
+    EPOLL(EpollServerSocketChannel.class, EpollServerDomainSocketChannel.class, EpollChannelOption.SO_REUSEPORT) {
         @Override
         IoHandlerFactory ioHandlerFactory() {
             return EpollIoHandler.newFactory();
@@ -34,7 +39,7 @@ enum Transport {
             return Epoll.isAvailable() ? null : String.valueOf(Epoll.unavailabilityCause());
         }
     },
-    IO_URING(IoUringServerSocketChannel.class, null) {
+    IO_URING(IoUringServerSocketChannel.class, null, IoUringChannelOption.SO_REUSEPORT) {
         @Override
         IoHandlerFactory ioHandlerFactory() {
             return IoUringIoHandler.newFactory();
@@ -45,7 +50,7 @@ enum Transport {
             return IoUring.isAvailable() ? null : String.valueOf(IoUring.unavailabilityCause());
         }
     },
-    NIO(NioServerSocketChannel.class, null) {
+    NIO(NioServerSocketChannel.class, null, NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT)) {
         @Override
         IoHandlerFactory ioHandlerFactory() {
             return NioIoHandler.newFactory();
@@ -59,10 +64,18 @@ enum Transport {
 
     private final Class<? extends ServerChannel> tcpServer;
     private final Class<? extends ServerChannel> unixServer;
+    private final ChannelOption<Boolean> reusePort;
 
-    Transport(Class<? extends ServerChannel> tcpServer, Class<? extends ServerChannel> unixServer) {
+    Transport(Class<? extends ServerChannel> tcpServer, Class<? extends ServerChannel> unixServer,
+              ChannelOption<Boolean> reusePort) {
         this.tcpServer = tcpServer;
         this.unixServer = unixServer;
+        this.reusePort = reusePort;
+    }
+
+    /** The transport's option for {@code SO_REUSEPORT} on a TCP server channel. */
+    ChannelOption<Boolean> reusePortOption() {
+        return reusePort;
     }
 
     abstract IoHandlerFactory ioHandlerFactory();
