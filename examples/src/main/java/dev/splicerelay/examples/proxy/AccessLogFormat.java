@@ -60,11 +60,16 @@ final class AccessLogFormat {
         if (line.length() > 0) {
             line.append(' ');
         }
-        line.append(key).append('=');
-        if (!needsQuotes(value)) {
-            line.append(value);
-            return;
+        line.append(key).append('=').append(value(value));
+    }
+
+    /** {@code raw} as a value: as it is, or quoted and escaped (see above). */
+    static String value(String raw) {
+        if (!needsQuotes(raw)) {
+            return raw;
         }
+        String value = raw;
+        StringBuilder line = new StringBuilder(value.length() + 8);
         line.append('"');
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
@@ -83,6 +88,7 @@ final class AccessLogFormat {
             }
         }
         line.append('"');
+        return line.toString();
     }
 
     private static boolean needsQuotes(String value) {

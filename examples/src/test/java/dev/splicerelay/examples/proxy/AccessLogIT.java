@@ -5,6 +5,9 @@ import org.junit.jupiter.api.Timeout;
 
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,11 +66,16 @@ class AccessLogIT {
     void logsAResetWithItsCause() throws Exception {
         try (HashingBackend backend = new HashingBackend(new Payload(55, 10), Duration.ZERO);
              ProxyProcess proxy = ProxyProcess.start("--listen", "127.0.0.1:0", "--target", backend.target(),
-                     "--access-log")) {
+                     "--access-log", "--metrics-listen", "0")) {
+            HttpClient http = HttpClient.newHttpClient();
             try (Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
                 client.getOutputStream().write(new byte[1000]);
+                // Reset only once the relay runs (and has moved the bytes), not while the target still connects.
                 long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-                while (backend.accepted() == 0 && System.nanoTime() < deadline) {
+                while (!http.send(HttpRequest.newBuilder(proxy.metricsUrl()).build(),
+                        HttpResponse.BodyHandlers.ofString()).body()
+                        .contains("splice_proxy_relayed_bytes_total{direction=\"client_to_target\"} 1000.0")) {
+                    assertTrue(System.nanoTime() < deadline, "the relay did not move the client's bytes");
                     Thread.sleep(20);
                 }
                 client.setSoLinger(true, 0);

@@ -163,6 +163,8 @@ class HandoverIT {
                 .bind(UnixDomainSocketAddress.of(socket))) {
             CompletableFuture<Void> answer = CompletableFuture.runAsync(() -> {
                 try (SocketChannel peer = other.accept()) {
+                    // Reads the hello first: closing with it unread would reset the connection instead.
+                    peer.read(ByteBuffer.allocate(HandoverOffer.MAX_LINE));
                     peer.write(ByteBuffer.wrap("HTTP/1.0 400 Bad Request\n".getBytes(StandardCharsets.US_ASCII)));
                 } catch (IOException e) {
                     throw new IllegalStateException(e);
