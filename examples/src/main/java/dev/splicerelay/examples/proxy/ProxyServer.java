@@ -2,6 +2,7 @@ package dev.splicerelay.examples.proxy;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -32,7 +33,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A running proxy: its event loops, its listening sockets and its clients, from {@link #start} to {@link #stop}.
@@ -83,6 +86,7 @@ final class ProxyServer implements HandoverServer.Handoff {
     private Channel metricsServer;
     private Channel handoverServer;
     private boolean stopped;
+    private volatile boolean retiring;
 
     private ProxyServer(ProxyOptions options) {
         this.options = options;
@@ -160,14 +164,20 @@ final class ProxyServer implements HandoverServer.Handoff {
 
     /**
      * Stops accepting, lets open connections go on for up to {@code drain}, then closes what is left and shuts the
-     * event loops down; returns when they have terminated. Does nothing after a handover, which stops by itself.
+     * event loops down; returns when they have terminated. After a handover, which stops by itself, it waits for
+     * that (so that a SIGTERM meanwhile does not cut the draining relays short).
      */
     void stop(Duration drain) {
+        boolean stoppedBefore;
         synchronized (this) {
-            if (stopped) {
-                return;
-            }
+            stoppedBefore = stopped;
             stopped = true;
+        }
+        if (stoppedBefore) {
+            if (retiring) {
+                awaitRetired();
+            }
+            return;
         }
         closeListeners();
         drain(drain);
@@ -219,18 +229,29 @@ final class ProxyServer implements HandoverServer.Handoff {
 
     @Override
     public void retire() {
-        Thread retiring = new Thread(() -> {
+        Thread thread = new Thread(() -> {
             synchronized (this) {
                 if (stopped) {
                     return;
                 }
                 stopped = true;
+                retiring = true;
             }
             drain(options.drainTimeout());
             shutDown();
             retired.complete(null);
         }, "splice-proxy-retire");
-        retiring.start();
+        thread.start();
+    }
+
+    private void awaitRetired() {
+        try {
+            retired.get(options.drainTimeout().toSeconds() + 10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            logger.warn("stopping while the handed-over proxy still drains: {}", e.toString());
+        }
     }
 
     private void open() throws Exception {
@@ -316,7 +337,7 @@ final class ProxyServer implements HandoverServer.Handoff {
         for (int i = 0; i < fds.size(); i++) {
             int fd = fds.get(i);
             EventLoopGroup loop = loops.get(i % loops.size());
-            io.netty.channel.ChannelFactory<ServerChannel> channel = unix
+            ChannelFactory<ServerChannel> channel = unix
                     ? () -> new EpollServerDomainSocketChannel(fd, true) : () -> new EpollServerSocketChannel(fd);
             listeners.add(serverBootstrap(loop, spread ? loop : group, initializer)
                     .channelFactory(channel).register().sync().channel());
