@@ -204,11 +204,13 @@ start_relay() { # name, target port
   mkdir -p "$dir"
   case "$name" in
     sr-splice|sr-spliceto|sr-splice-1m|sr-copy|sr-metrics)
-      local mode=splice engine=io_handle java=java ops=()
+      local mode=splice engine=io_handle java=java ops=() jvm=()
       case "$name" in
         sr-metrics)
           [ "$PROXY" = jar ] || { echo "sr-metrics needs --proxy jar" >&2; exit 2; }
           ops=(--metrics-listen "127.0.0.1:$((port + 5000))" --access-log)
+          # Its log, the access log's line per relay included, to a file of its own: stop_relays greps *.log.
+          jvm=(-Dorg.slf4j.simpleLogger.logFile="$dir/proxy-log.txt")
           # Scrapes as Prometheus would, only faster; stopped with the relay (see stop_relays).
           (while sleep 1; do curl -s -o /dev/null "http://127.0.0.1:$((port + 5000))/metrics" || true; done) &
           SCRAPER_PIDS+=($!) ;;
@@ -218,8 +220,8 @@ start_relay() { # name, target port
       esac
       if [ "$PROXY" = jar ]; then
         [ "$engine" = splice_to ] && { echo "$name needs --proxy standin: splice-proxy picks its engine itself" >&2; exit 2; }
-        "$java" "${JAVA_OPTS[@]}" -jar "$PROXY_JAR" --listen "127.0.0.1:$port" --target "127.0.0.1:$target" \
-          --mode "$mode" --transport epoll --threads 1 "${ops[@]}" >"$dir/out.log" 2>"$dir/err.log" &
+        "$java" "${JAVA_OPTS[@]}" "${jvm[@]}" -jar "$PROXY_JAR" --listen "127.0.0.1:$port" \
+          --target "127.0.0.1:$target" --mode "$mode" --transport epoll --threads 1 "${ops[@]}" >"$dir/out.log" 2>&1 &
       else
         "$java" "${JAVA_OPTS[@]}" -cp "$JAR" dev.splicerelay.benchmarks.RelayMain --listen "127.0.0.1:$port" \
           --target "127.0.0.1:$target" --mode "$mode" --engine "$engine" --transport epoll --threads 1 \

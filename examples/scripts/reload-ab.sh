@@ -2,7 +2,7 @@
 # Reloads splice-proxy with --handover while ApacheBench (ab -c 32) runs through it, and fails if ab saw a single
 # failed request. Everything runs on 127.0.0.1 and stops by itself.
 #
-#   1. a small HTTP backend (python3 -m http.server) and splice-proxy in front of it, with --handover;
+#   1. a small HTTP backend (Python's http.server) and splice-proxy in front of it, with --handover;
 #   2. ab -c 32 -n REQUESTS (default 20000) through the proxy, without keep-alive: a new connection per request;
 #   3. meanwhile RELOADS (default 5) new proxies, one every INTERVAL seconds (default 2), each taking over from the
 #      one before; every old proxy must drain and exit 0.
@@ -50,7 +50,14 @@ trap cleanup EXIT
 
 mkdir -p "$WORK/www"
 head -c 4096 /dev/urandom >"$WORK/www/index.html"
-python3 -m http.server "$BACKEND_PORT" --bind 127.0.0.1 --directory "$WORK/www" >"$WORK/backend.log" 2>&1 &
+# http.server's own listen backlog is 5, which would drop the proxy's connects under ab -c 32 (a 1 s SYN retry).
+python3 -c '
+import functools, http.server, sys
+class Server(http.server.ThreadingHTTPServer):
+    request_queue_size = 1024
+handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[2])
+Server(("127.0.0.1", int(sys.argv[1])), handler).serve_forever()
+' "$BACKEND_PORT" "$WORK/www" >"$WORK/backend.log" 2>&1 &
 PIDS+=($!)
 
 start_proxy() { # index -> pid in PROXY_PID, after its start-up line
