@@ -16,6 +16,8 @@
 #   -l  seconds per latency/churn run (default 2)  --no-latency  skip part 2
 #   --proxy standin (default): splice-relay runs as dev.splicerelay.benchmarks.RelayMain from benchmarks.jar, a
 #           stand-in on the library's public API; jar: examples/target/splice-proxy.jar with the same options.
+#           With --proxy jar, --relays may also name sr-metrics: sr-splice with --metrics-listen and --access-log
+#           (to a file), scraped every second (the cost of counting, next to sr-splice).
 #   --java22 PATH  the java (22+) that runs sr-splice-1m (default: the first under /usr/lib/jvm; none: leave it out).
 #   --install  run apt-get even if every tool is already there.
 #   --netty-proxy  add netty-proxy, a bare Netty relay without splice-relay (NettyProxyMain), as a reference point
@@ -118,15 +120,16 @@ build() {
 # ---------------------------------------------------------------------------------------------- processes, cleanup
 WORK=$(mktemp -d /tmp/peers.XXXXXX)
 declare -A RELAY_PID=()
+SCRAPER_PIDS=()
 IPERF_SERVER_PID=""
 ECHO_PID=""
 
 cleanup() {
   local pid
-  for pid in "${RELAY_PID[@]}" $IPERF_SERVER_PID $ECHO_PID; do
+  for pid in "${RELAY_PID[@]}" "${SCRAPER_PIDS[@]}" $IPERF_SERVER_PID $ECHO_PID; do
     kill "$pid" 2>/dev/null || true
   done
-  for pid in "${RELAY_PID[@]}" $IPERF_SERVER_PID $ECHO_PID; do
+  for pid in "${RELAY_PID[@]}" "${SCRAPER_PIDS[@]}" $IPERF_SERVER_PID $ECHO_PID; do
     wait "$pid" 2>/dev/null || true
   done
   rm -rf "$WORK"
@@ -200,17 +203,25 @@ start_relay() { # name, target port
   rm -rf "$dir"
   mkdir -p "$dir"
   case "$name" in
-    sr-splice|sr-spliceto|sr-splice-1m|sr-copy)
-      local mode=splice engine=io_handle java=java
+    sr-splice|sr-spliceto|sr-splice-1m|sr-copy|sr-metrics)
+      local mode=splice engine=io_handle java=java ops=() jvm=()
       case "$name" in
+        sr-metrics)
+          [ "$PROXY" = jar ] || { echo "sr-metrics needs --proxy jar" >&2; exit 2; }
+          ops=(--metrics-listen "127.0.0.1:$((port + 5000))" --access-log)
+          # Its log, the access log's line per relay included, to a file of its own: stop_relays greps *.log.
+          jvm=(-Dorg.slf4j.simpleLogger.logFile="$dir/proxy-log.txt")
+          # Scrapes as Prometheus would, only faster; stopped with the relay (see stop_relays).
+          (while sleep 1; do curl -s -o /dev/null "http://127.0.0.1:$((port + 5000))/metrics" || true; done) &
+          SCRAPER_PIDS+=($!) ;;
         sr-copy) mode=copy; engine=auto ;;
         sr-spliceto) engine=splice_to ;;
         sr-splice-1m) java=$JAVA22 ;;
       esac
       if [ "$PROXY" = jar ]; then
         [ "$engine" = splice_to ] && { echo "$name needs --proxy standin: splice-proxy picks its engine itself" >&2; exit 2; }
-        "$java" "${JAVA_OPTS[@]}" -jar "$PROXY_JAR" --listen "127.0.0.1:$port" --target "127.0.0.1:$target" \
-          --mode "$mode" --transport epoll --threads 1 >"$dir/out.log" 2>&1 &
+        "$java" "${JAVA_OPTS[@]}" "${jvm[@]}" -jar "$PROXY_JAR" --listen "127.0.0.1:$port" \
+          --target "127.0.0.1:$target" --mode "$mode" --transport epoll --threads 1 "${ops[@]}" >"$dir/out.log" 2>&1 &
       else
         "$java" "${JAVA_OPTS[@]}" -cp "$JAR" dev.splicerelay.benchmarks.RelayMain --listen "127.0.0.1:$port" \
           --target "127.0.0.1:$target" --mode "$mode" --engine "$engine" --transport epoll --threads 1 \
@@ -243,7 +254,9 @@ start_relay() { # name, target port
 }
 
 stop_relays() {
-  local name
+  local name pid
+  for pid in "${SCRAPER_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  SCRAPER_PIDS=()
   for name in "${!RELAY_PID[@]}"; do kill "${RELAY_PID[$name]}" 2>/dev/null || true; done
   for name in "${!RELAY_PID[@]}"; do wait "${RELAY_PID[$name]}" 2>/dev/null || true; done
   for name in "${!RELAY_PID[@]}"; do

@@ -52,6 +52,9 @@ abstract class AbstractFrontHandler extends ChannelInboundHandlerAdapter {
         this.handshakeTimeout = handshakeTimeout;
     }
 
+    /** Which front this is, for the logs and the metrics. */
+    protected abstract Front kind();
+
     /** Starts the front's work on a newly accepted, active client: read the request, or connect at once. */
     protected abstract void start(ChannelHandlerContext ctx);
 
@@ -65,6 +68,7 @@ abstract class AbstractFrontHandler extends ChannelInboundHandlerAdapter {
     protected void requestReceived(ChannelHandlerContext ctx, Object msg) {
         logger.debug("{}: unexpected {}, closing", ctx.channel(), msg.getClass().getSimpleName());
         ReferenceCountUtil.release(msg);
+        refused(Refusal.HANDSHAKE);
         ctx.close();
     }
 
@@ -100,6 +104,7 @@ abstract class AbstractFrontHandler extends ChannelInboundHandlerAdapter {
         if (!handshakeTimeout.isZero()) {
             handshakeDeadline = ctx.executor().schedule(() -> {
                 logger.debug("{}: no request within {} ms", ctx.channel(), handshakeTimeout.toMillis());
+                refused(Refusal.HANDSHAKE);
                 handshakeTimedOut(ctx);
             }, handshakeTimeout.toNanos(), TimeUnit.NANOSECONDS);
         }
@@ -160,6 +165,11 @@ abstract class AbstractFrontHandler extends ChannelInboundHandlerAdapter {
         if (inputShutdown) {
             ctx.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
         }
+    }
+
+    /** Counts the client as refused, for {@code reason}; the front then answers it, if it can, and closes it. */
+    protected final void refused(Refusal reason) {
+        connector.refused(reason);
     }
 
     /** Writes {@code reply} (which the channel then owns) and closes the client once it is flushed. */

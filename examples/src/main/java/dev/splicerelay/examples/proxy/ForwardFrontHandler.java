@@ -19,6 +19,11 @@ final class ForwardFrontHandler extends AbstractFrontHandler {
     }
 
     @Override
+    protected Front kind() {
+        return Front.FORWARD;
+    }
+
+    @Override
     protected void start(ChannelHandlerContext ctx) {
         connect(ctx, targets, targets.choice());
     }

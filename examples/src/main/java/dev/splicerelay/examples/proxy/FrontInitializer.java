@@ -24,15 +24,17 @@ final class FrontInitializer extends ChannelInitializer<Channel> {
     private final TargetGroup targets;
     private final TargetConnector connector;
     private final ProxyStatus status;
+    private final ProxyEvents events;
     private final ChannelGroup clients;
 
     /** @param targets the forward front's targets, or the connect and socks5 fronts' allowed ones */
     FrontInitializer(ProxyOptions options, TargetGroup targets, TargetConnector connector, ProxyStatus status,
-                     ChannelGroup clients) {
+                     ProxyEvents events, ChannelGroup clients) {
         this.options = options;
         this.targets = targets;
         this.connector = connector;
         this.status = status;
+        this.events = events;
         this.clients = clients;
     }
 
@@ -40,9 +42,11 @@ final class FrontInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel client) {
         if (!status.tryAdmit()) {
             logger.debug("{}: refused, --max-connections are open", client);
+            events.connectionRefused(Refusal.MAX_CONNECTIONS);
             client.close();
             return;
         }
+        events.connectionAccepted();
         client.closeFuture().addListener(f -> status.connectionClosed());
         clients.add(client);
         ChannelPipeline pipeline = client.pipeline();

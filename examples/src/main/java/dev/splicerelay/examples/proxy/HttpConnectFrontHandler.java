@@ -32,6 +32,11 @@ final class HttpConnectFrontHandler extends RequestFrontHandler {
     }
 
     @Override
+    protected Front kind() {
+        return Front.CONNECT;
+    }
+
+    @Override
     protected void requestReceived(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof HttpConnectRequest)) {
             super.requestReceived(ctx, msg);
@@ -39,8 +44,10 @@ final class HttpConnectFrontHandler extends RequestFrontHandler {
         }
         HttpConnectRequest request = (HttpConnectRequest) msg;
         if (request.error() != null) {
+            refused(Refusal.HANDSHAKE);
             reject(ctx, request.error(), request.reason());
         } else if (!allowed(request.target())) {
+            refused(Refusal.ALLOW_LIST);
             reject(ctx, HttpResponseStatus.FORBIDDEN, request.target() + " is not an allowed target");
         } else {
             connectAllowed(ctx, request.target());

@@ -32,7 +32,7 @@ record ProxyOptions(SocketAddress listen, Front front, List<ProxyAddress> target
                     RelayMode mode, SpliceEngine spliceEngine, Transport transport, int threads, int maxConnections,
                     Duration idleTimeout, Duration connectTimeout, Duration handshakeTimeout, Duration statusInterval,
                     Duration drainTimeout, Balance balance, HealthPolicy health, HAProxyProtocolVersion sendProxy,
-                    boolean acceptProxy) {
+                    boolean acceptProxy, OperationsOptions operations) {
 
     static final String USAGE = String.join(System.lineSeparator(),
             "usage: java -jar splice-proxy.jar --listen [HOST:]PORT|unix:PATH [options]",
@@ -71,7 +71,9 @@ record ProxyOptions(SocketAddress listen, Front front, List<ProxyAddress> target
             "  --handshake-timeout DURATION    time limit for a PROXY header, and for a CONNECT or SOCKS5 request",
             "                                  (default 10s)",
             "  --status-interval DURATION      how often to log a status line (default 10s, 0: never)",
-            "  --drain-timeout DURATION        on SIGTERM, how long open relays may go on (default 10s)",
+            "  --drain-timeout DURATION        on SIGTERM or after a handover, how long open relays may go on",
+            "                                  (default 10s)",
+            OperationsOptions.USAGE,
             "  --help                          print this and exit",
             "",
             "Durations: 500ms, 10s, 2m, 1h; a bare number means seconds.",
@@ -89,9 +91,9 @@ record ProxyOptions(SocketAddress listen, Front front, List<ProxyAddress> target
             "--splice-engine",
             "--transport", "--threads", "--max-connections", "--idle-timeout", "--connect-timeout",
             "--handshake-timeout", "--status-interval", "--drain-timeout", "--balance", "--fail-timeout",
-            "--check-interval", "--check-fall", "--check-rise", "--send-proxy");
-    /** Options that take no value. */
-    private static final Set<String> FLAGS = Set.of("--accept-proxy");
+            "--check-interval", "--check-fall", "--check-rise", "--send-proxy", "--metrics-listen", "--handover");
+    /** Options that take no value: given means on. */
+    private static final Set<String> FLAGS = Set.of("--accept-proxy", "--access-log", "--reuse-port");
 
     /**
      * Parses {@code --name value} and {@code --name=value} arguments.
@@ -140,6 +142,7 @@ record ProxyOptions(SocketAddress listen, Front front, List<ProxyAddress> target
                 count(values, "--check-fall", HealthPolicy.DEFAULTS.checkFall(), 1),
                 count(values, "--check-rise", HealthPolicy.DEFAULTS.checkRise(), 1),
                 duration(values, "--fail-timeout", HealthPolicy.DEFAULTS.failTimeout().toSeconds() + "s"));
+        OperationsOptions operations = OperationsOptions.parse(values, listen, transport);
         return new ProxyOptions(
                 listen,
                 front,
@@ -158,7 +161,8 @@ record ProxyOptions(SocketAddress listen, Front front, List<ProxyAddress> target
                 choice("--balance", values.getOrDefault("--balance", "roundrobin"), Balance.values()),
                 health,
                 sendProxy(values.get("--send-proxy")),
-                values.containsKey("--accept-proxy"));
+                values.containsKey("--accept-proxy"),
+                operations);
     }
 
     /** The relay options every connection uses. */
@@ -197,6 +201,14 @@ record ProxyOptions(SocketAddress listen, Front front, List<ProxyAddress> target
     }
 
     private static SocketAddress listenAddress(String text) throws UsageException {
+        return localAddress("--listen", text);
+    }
+
+    /**
+     * A local address to listen on, as {@code --listen} and {@code --metrics-listen} take it: {@code [HOST:]PORT}
+     * (a port alone means 127.0.0.1) or {@code unix:PATH}.
+     */
+    static SocketAddress localAddress(String option, String text) throws UsageException {
         try {
             ProxyAddress listen = text.chars().allMatch(Character::isDigit)
                     ? new HostPort(NetUtil.LOCALHOST4.getHostAddress(), HostPort.parsePort(text))
@@ -206,7 +218,7 @@ record ProxyOptions(SocketAddress listen, Front front, List<ProxyAddress> target
             }
             return listen.toSocketAddress();
         } catch (IllegalArgumentException | UnknownHostException e) {
-            throw new UsageException("--listen: " + e.getMessage());
+            throw new UsageException(option + ": " + e.getMessage());
         }
     }
 

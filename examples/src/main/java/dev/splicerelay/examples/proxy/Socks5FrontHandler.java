@@ -50,6 +50,11 @@ final class Socks5FrontHandler extends RequestFrontHandler {
     }
 
     @Override
+    protected Front kind() {
+        return Front.SOCKS5;
+    }
+
+    @Override
     protected void requestReceived(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof Socks5InitialRequest) {
             greeting(ctx, (Socks5InitialRequest) msg);
@@ -87,9 +92,11 @@ final class Socks5FrontHandler extends RequestFrontHandler {
     private void greeting(ChannelHandlerContext ctx, Socks5InitialRequest greeting) {
         if (greeting.decoderResult().isFailure()) {
             logger.debug("{}: not a SOCKS5 greeting ({}), closing", ctx.channel(), greeting.decoderResult().cause());
+            refused(Refusal.HANDSHAKE);
             ctx.close();
         } else if (!greeting.authMethods().contains(Socks5AuthMethod.NO_AUTH)) {
             logger.debug("{}: the client offers no method without authentication", ctx.channel());
+            refused(Refusal.HANDSHAKE);
             replyAndClose(ctx, new DefaultSocks5InitialResponse(Socks5AuthMethod.UNACCEPTED));
         } else {
             ctx.pipeline().replace(Socks5InitialRequestDecoder.class, "socks5-command-decoder",
@@ -102,11 +109,13 @@ final class Socks5FrontHandler extends RequestFrontHandler {
     private void command(ChannelHandlerContext ctx, Socks5CommandRequest command) {
         if (command.decoderResult().isFailure()) {
             Throwable cause = command.decoderResult().cause();
+            refused(Refusal.HANDSHAKE);
             reject(ctx, cause instanceof UnsupportedAddressTypeException
                     ? Socks5CommandStatus.ADDRESS_UNSUPPORTED : Socks5CommandStatus.FAILURE, String.valueOf(cause));
             return;
         }
         if (!command.type().equals(Socks5CommandType.CONNECT)) {
+            refused(Refusal.HANDSHAKE);
             reject(ctx, Socks5CommandStatus.COMMAND_UNSUPPORTED, "command " + command.type() + " is not supported");
             return;
         }
@@ -114,10 +123,12 @@ final class Socks5FrontHandler extends RequestFrontHandler {
         try {
             target = new HostPort(command.dstAddr(), command.dstPort());
         } catch (IllegalArgumentException e) {
+            refused(Refusal.HANDSHAKE);
             reject(ctx, Socks5CommandStatus.FAILURE, e.getMessage());
             return;
         }
         if (!allowed(target)) {
+            refused(Refusal.ALLOW_LIST);
             reject(ctx, Socks5CommandStatus.FORBIDDEN, target + " is not an allowed target");
         } else {
             connectAllowed(ctx, target);

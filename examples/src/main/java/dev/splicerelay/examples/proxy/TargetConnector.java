@@ -48,7 +48,7 @@ final class TargetConnector {
     private final RelayConfig relayConfig;
     private final long connectTimeoutNanos;
     private final AddressResolverGroup<InetSocketAddress> resolver;
-    private final ProxyStatus status;
+    private final ProxyEvents events;
     private final HAProxyProtocolVersion sendProxy;
 
     /**
@@ -56,13 +56,18 @@ final class TargetConnector {
      * @param sendProxy            the PROXY protocol header version to send every target, or {@code null} for none
      */
     TargetConnector(RelayConfig relayConfig, int connectTimeoutMillis,
-                    AddressResolverGroup<InetSocketAddress> resolver, ProxyStatus status,
+                    AddressResolverGroup<InetSocketAddress> resolver, ProxyEvents events,
                     HAProxyProtocolVersion sendProxy) {
         this.relayConfig = relayConfig;
         this.connectTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(connectTimeoutMillis);
         this.resolver = resolver;
-        this.status = status;
+        this.events = events;
         this.sendProxy = sendProxy;
+    }
+
+    /** Reports a client that a front closed without connecting a target. */
+    void refused(Refusal reason) {
+        events.connectionRefused(reason);
     }
 
     /**
@@ -106,6 +111,7 @@ final class TargetConnector {
                 ConnectFailure failure = ConnectFailure.of(f.cause());
                 String reason = failure.description() + " (" + rootMessage(f.cause()) + ")";
                 logger.info("{}: cannot connect to {}: {}", client, target.address(), reason);
+                events.connectFailed(target.address(), failure);
                 group.connectFailed(target, failure, failure.description(), ctx.executor());
                 Target next = client.isActive() && deadline - System.nanoTime() > 0 ? choice.next() : null;
                 if (next != null) {
@@ -122,11 +128,12 @@ final class TargetConnector {
                 logger.info("{}: connected to {} with its input already shut down by a stale epoll event", client,
                         target.address());
                 f.channel().close();
+                events.connectFailed(target.address(), ConnectFailure.OTHER);
                 front.connectFailed(ctx, target.address(), ConnectFailure.OTHER);
             } else {
                 f.channel().pipeline().remove(Connecting.INSTANCE);
                 front.connected(ctx, f.channel());
-                relay(client, f.channel(), ClientAddress.of(client) + " -> " + target.address());
+                relay(client, f.channel(), front.kind(), target.address());
             }
         });
         return connect;
@@ -148,19 +155,22 @@ final class TargetConnector {
         }
     }
 
-    private void relay(Channel client, Channel target, String name) {
-        SpliceRelayHandler relay = sendProxy == null ? new SpliceRelayHandler(target, relayConfig)
-                : new SpliceRelayHandler(target.newSucceededFuture(), relayConfig, ProxyProtocolHeader.encode(sendProxy,
-                        ClientAddress.source(client), ClientAddress.destination(client)));
+    private void relay(Channel client, Channel targetChannel, Front front, ProxyAddress target) {
+        SpliceRelayHandler relay = sendProxy == null ? new SpliceRelayHandler(targetChannel, relayConfig)
+                : new SpliceRelayHandler(targetChannel.newSucceededFuture(), relayConfig,
+                        ProxyProtocolHeader.encode(sendProxy, ClientAddress.source(client),
+                                ClientAddress.destination(client)));
+        String clientName = ClientAddress.of(client);
+        String listen = ProxyAddress.toString(client.localAddress());
         relay.completionFuture().addListener((Future<RelayStats> f) -> {
             if (f.isSuccess()) {
-                status.relayEnded(relay, name, f.getNow());
+                events.relayEnded(relay, new EndedRelay(clientName, listen, front, target, f.getNow()));
             } else {
-                status.relayFailed(relay);
-                logger.warn("relay {} could not start: {}", name, f.cause().getMessage());
+                events.relayFailed(relay, f.cause());
+                logger.warn("relay {} -> {} could not start: {}", clientName, target, f.cause().getMessage());
             }
         });
-        status.relayStarted(relay);
+        events.relayStarted(relay);
         ChannelPipeline pipeline = client.pipeline();
         pipeline.addLast(relay);
         while (pipeline.first() != relay) {

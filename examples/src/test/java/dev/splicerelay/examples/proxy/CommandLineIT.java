@@ -1,14 +1,17 @@
 package dev.splicerelay.examples.proxy;
 
+import io.netty.channel.epoll.Epoll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The jar's command line: a bad one is a clear message on standard error and a non-zero exit status, before any
@@ -66,6 +69,34 @@ class CommandLineIT {
                     run.stderr());
             assertTrue(run.stderr().contains("in use"), run.stderr());
             assertEquals("", run.stdout());
+        }
+    }
+
+    /**
+     * The proxy's event loops share their port with SO_REUSEPORT, which would let a second proxy of the same user
+     * join it silently: it must fail instead, unless both ask for sharing with --reuse-port.
+     */
+    @Test
+    void aSecondProxyOnThePortFailsUnlessBothAskForSharing() throws Exception {
+        assumeTrue(Epoll.isAvailable(), "needs epoll (SO_REUSEPORT among event loops): " + Epoll.unavailabilityCause());
+        try (ProxyProcess first = ProxyProcess.start("--listen", "127.0.0.1:0", "--target", "127.0.0.1:1",
+                "--transport", "epoll", "--threads", "2")) {
+            String listen = "127.0.0.1:" + first.port();
+            for (String threads : List.of("1", "2")) {
+                try (ProxyProcess second = ProxyProcess.run(EXIT_TIMEOUT, "--listen", listen, "--target",
+                        "127.0.0.1:1", "--transport", "epoll", "--threads", threads)) {
+                    assertEquals(1, second.awaitExit(EXIT_TIMEOUT), second.stderr());
+                    assertTrue(second.stderr().startsWith("splice-proxy: cannot listen on " + listen + ": "),
+                            second.stderr());
+                    assertTrue(second.stderr().contains("in use"), second.stderr());
+                }
+            }
+        }
+        try (ProxyProcess first = ProxyProcess.start("--listen", "127.0.0.1:0", "--target", "127.0.0.1:1",
+                "--transport", "epoll", "--threads", "1", "--reuse-port");
+             ProxyProcess second = ProxyProcess.start("--listen", "127.0.0.1:" + first.port(), "--target",
+                     "127.0.0.1:1", "--transport", "epoll", "--threads", "2", "--reuse-port")) {
+            assertEquals(first.port(), second.port(), "sharing the port, as asked");
         }
     }
 

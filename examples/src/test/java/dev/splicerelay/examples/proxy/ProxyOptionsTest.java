@@ -143,6 +143,40 @@ class ProxyOptionsTest {
     }
 
     @Test
+    void operationsOptions() throws UsageException {
+        OperationsOptions none = ProxyOptions.parse(List.of("--listen", "8000", "--target", "h:1")).operations();
+        assertEquals(new OperationsOptions(null, false, null, false), none);
+        ProxyOptions options = ProxyOptions.parse(List.of("--listen", "8000", "--target", "h:1",
+                "--metrics-listen", "9100", "--access-log", "--reuse-port"));
+        assertEquals(new InetSocketAddress("127.0.0.1", 9100), options.operations().metricsListen());
+        assertTrue(options.operations().accessLog());
+        assertTrue(options.operations().reusePort());
+        assertEquals(new InetSocketAddress("0.0.0.0", 9100), ProxyOptions.parse(List.of("--listen", "8000",
+                "--target", "h:1", "--metrics-listen=0.0.0.0:9100")).operations().metricsListen());
+        assertUsageError("--access-log takes no value", "--listen", "1", "--target", "h:1", "--access-log=yes");
+        assertUsageError("--metrics-listen must not be the relayed port", "--listen", "8000", "--target", "h:1",
+                "--metrics-listen", "127.0.0.1:8000");
+        assertUsageError("--metrics-listen takes [HOST:]PORT, not a Unix socket", "--listen", "1", "--target", "h:1",
+                "--metrics-listen", "unix:/tmp/m.sock");
+        assertUsageError("--metrics-listen: port out of range", "--listen", "1", "--target", "h:1",
+                "--metrics-listen", "70000");
+        assertUsageError("--reuse-port is for TCP ports", "--listen", "unix:/tmp/a.sock", "--target", "h:1",
+                "--reuse-port", "--transport", Transport.best().cliName());
+        assertUsageError("--handover passes sockets between processes on the epoll transport only, not nio",
+                "--listen", "1", "--target", "h:1", "--transport", "nio", "--handover", "/tmp/h.sock");
+    }
+
+    @Test
+    void handoverPathIsAbsolute() throws UsageException {
+        assumeTrue(Epoll.isAvailable(), "epoll is not available here");
+        ProxyOptions options = ProxyOptions.parse(List.of("--listen", "1", "--target", "h:1", "--handover",
+                "run/h.sock"));
+        assertEquals(java.nio.file.Path.of("run/h.sock").toAbsolutePath(), options.operations().handover());
+        assertUsageError("--handover: a Unix socket path has at most 107 bytes", "--listen", "1", "--target", "h:1",
+                "--handover", "/" + "x".repeat(107));
+    }
+
+    @Test
     void unixSocketAddressesOnEpoll() throws UsageException {
         assumeTrue(Epoll.isAvailable(), "epoll is not available here");
         ProxyOptions forward = ProxyOptions.parse(List.of("--listen", "unix:/run/in.sock", "--target=unix:out.sock",

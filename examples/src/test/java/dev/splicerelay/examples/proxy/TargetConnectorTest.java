@@ -130,6 +130,11 @@ class TargetConnectorTest {
         }
 
         @Override
+        protected Front kind() {
+            return Front.FORWARD;
+        }
+
+        @Override
         protected void start(ChannelHandlerContext ctx) {
             this.ctx = ctx;
             fronts.complete(this);
