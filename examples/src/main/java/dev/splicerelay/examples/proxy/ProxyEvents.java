@@ -5,23 +5,24 @@ import dev.splicerelay.SpliceRelayHandler;
 import java.util.List;
 
 /**
- * What happens to the proxy's clients, for those that count or log it: {@link ProxyStatus}, {@link ProxyMetrics} and
- * {@link AccessLog}. Every method has an empty default, so each implements only what it needs.
+ * What happens to the proxy's clients and targets, for those that count or log it: {@link ProxyStatus},
+ * {@link ProxyMetrics} and {@link AccessLog}. Every method has an empty default, so each implements only what it
+ * needs.
  *
- * <p>Threading: called on the event loop of the client concerned, from many loops at once; implementations must be
- * thread-safe and must never block, since they run on the relay path.
+ * <p>What happens to the targets comes as a {@link TargetListener}: the proxy adds its events to its
+ * {@link TargetGroup}, once, so that every failed connect (a client's; the stale-event case included) and every
+ * health change is heard once, whichever front or health check caused it.
+ *
+ * <p>Threading: called on the event loop of the client or target concerned, from many loops at once;
+ * implementations must be thread-safe and must never block, since they run on the relay path.
  */
-interface ProxyEvents {
+interface ProxyEvents extends TargetListener {
     /** A new client was admitted under {@code --max-connections}. */
     default void connectionAccepted() {
     }
 
     /** A client was closed without a relay, for {@code reason}. */
     default void connectionRefused(Refusal reason) {
-    }
-
-    /** The proxy could not connect {@code target} for a client. */
-    default void connectFailed(ProxyAddress target, ConnectFailure failure) {
     }
 
     /** A relay was added to a client's pipeline; {@link #relayEnded} or {@link #relayFailed} follows. */
@@ -51,8 +52,13 @@ interface ProxyEvents {
             }
 
             @Override
-            public void connectFailed(ProxyAddress target, ConnectFailure failure) {
-                copy.forEach(events -> events.connectFailed(target, failure));
+            public void connectFailed(Target target, ConnectFailure failure, String reason) {
+                copy.forEach(events -> events.connectFailed(target, failure, reason));
+            }
+
+            @Override
+            public void stateChanged(Target target, boolean up, String reason) {
+                copy.forEach(events -> events.stateChanged(target, up, reason));
             }
 
             @Override

@@ -40,9 +40,11 @@ import java.util.Map;
  *   move ({@code client_to_target}, {@code target_to_client}); and
  *   {@code splice_proxy_relays_ended_bytes_total{direction,mode}}: the bytes of ended relays by the mode they ran
  *   in, counted when they end;</li>
- *   <li>{@code splice_proxy_target_connect_failures_total{target,reason}}; with several targets also
- *   {@code splice_proxy_target_up{target}} and {@code splice_proxy_target_relays_open{target}}
- *   ({@link #registerTargets});</li>
+ *   <li>per target (each {@code --target}, or each {@code --allow} entry of the connect and socks5 fronts;
+ *   {@link #registerTargets}): {@code splice_proxy_target_up{target}}, {@code splice_proxy_target_relays_open{target}},
+ *   {@code splice_proxy_target_transitions_total{target,state}} and
+ *   {@code splice_proxy_target_connect_failures_total{target,reason}}, the last two heard as a
+ *   {@link TargetListener};</li>
  *   <li>{@code splice_proxy_pipes}: pipes the process holds both ends of, which are the splice engines' pipes, in
  *   use or pooled ({@link PipeCount});</li>
  *   <li>{@code splice_proxy_access_log_dropped_total}, lines {@code --access-log} dropped because its queue was
@@ -50,7 +52,8 @@ import java.util.Map;
  * </ul>
  *
  * <p>Threading: the event methods run on every event loop and only increment counters that exist already, looked up
- * without allocating (only a target's first connect failure registers a counter); {@link #scrape} runs on the
+ * without allocating (only a target's first connect failure for a reason registers a counter, and a health change
+ * looks its counter up in the registry); {@link #scrape} runs on the
  * metrics server's own event loop, never on a relay loop, and reads only atomics and the relays' live counts.
  */
 final class ProxyMetrics implements ProxyEvents, AutoCloseable {
@@ -113,15 +116,20 @@ final class ProxyMetrics implements ProxyEvents, AutoCloseable {
 
     /**
      * Adds the health of each target: {@code splice_proxy_target_up} (1 or 0) and
-     * {@code splice_proxy_target_relays_open}, read from {@code targets} when scraped.
+     * {@code splice_proxy_target_relays_open}, read from {@code targets} when scraped, and its transitions, counted
+     * from 0 as {@link #stateChanged} hears them. Once, before the proxy serves.
      */
-    void registerTargets(Collection<? extends MeteredTarget> targets) {
-        for (MeteredTarget target : targets) {
+    void registerTargets(Collection<Target> targets) {
+        for (Target target : targets) {
+            String label = label(target);
             Gauge.builder("splice.proxy.target.up", target, t -> t.isUp() ? 1 : 0)
                     .description("Whether the target is up (1) or down (0) by its health checks")
-                    .tag("target", target.address()).register(registry);
-            Gauge.builder("splice.proxy.target.relays.open", target, MeteredTarget::openRelays)
-                    .description("Relays open to the target").tag("target", target.address()).register(registry);
+                    .tag("target", label).register(registry);
+            Gauge.builder("splice.proxy.target.relays.open", target, Target::openRelays)
+                    .description("Relays open to the target, and clients' connects to it in progress")
+                    .tag("target", label).register(registry);
+            transitions(label, true);
+            transitions(label, false);
         }
     }
 
@@ -136,10 +144,15 @@ final class ProxyMetrics implements ProxyEvents, AutoCloseable {
     }
 
     @Override
-    public void connectFailed(ProxyAddress target, ConnectFailure failure) {
+    public void connectFailed(Target target, ConnectFailure failure, String reason) {
         Counter.builder("splice.proxy.target.connect.failures")
-                .description("Failed connects to a target, by reason").tag("target", target.toString())
-                .tag("reason", failure.name().toLowerCase(Locale.ROOT)).register(registry).increment();
+                .description("Clients' failed connects to a target, by reason").tag("target", label(target))
+                .tag("reason", label(failure)).register(registry).increment();
+    }
+
+    @Override
+    public void stateChanged(Target target, boolean up, String reason) {
+        transitions(label(target), up).increment();
     }
 
     @Override
@@ -171,6 +184,12 @@ final class ProxyMetrics implements ProxyEvents, AutoCloseable {
         registry.close();
     }
 
+    private Counter transitions(String target, boolean up) {
+        return Counter.builder("splice.proxy.target.transitions")
+                .description("Health changes of a target, by the state it went to").tag("target", target)
+                .tag("state", up ? "up" : "down").register(registry);
+    }
+
     private Counter endedCounter(String outcome, String mode) {
         return Counter.builder("splice.proxy.relays.ended").description("Relays ended, by outcome and mode")
                 .tag("outcome", outcome).tag("mode", mode).register(registry);
@@ -189,6 +208,11 @@ final class ProxyMetrics implements ProxyEvents, AutoCloseable {
 
     private static String label(Enum<?> value) {
         return value.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** A target as the command line writes it, {@code host:port} or {@code unix:PATH}. */
+    private static String label(Target target) {
+        return target.address().toString();
     }
 
     /**

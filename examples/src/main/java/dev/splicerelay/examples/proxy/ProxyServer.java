@@ -113,6 +113,11 @@ final class ProxyServer implements HandoverServer.Handoff {
             all.add(accessLog);
         }
         this.events = ProxyEvents.all(all);
+        if (metrics != null) {
+            metrics.registerTargets(targets.targets());
+        }
+        // The one path by which target events reach the metrics: failed connects of every front, health changes.
+        targets.addListener(events);
     }
 
     /**

@@ -111,7 +111,6 @@ final class TargetConnector {
                 ConnectFailure failure = ConnectFailure.of(f.cause());
                 String reason = failure.description() + " (" + rootMessage(f.cause()) + ")";
                 logger.info("{}: cannot connect to {}: {}", client, target.address(), reason);
-                events.connectFailed(target.address(), failure);
                 group.connectFailed(target, failure, failure.description(), ctx.executor());
                 Target next = client.isActive() && deadline - System.nanoTime() > 0 ? choice.next() : null;
                 if (next != null) {
@@ -128,7 +127,9 @@ final class TargetConnector {
                 logger.info("{}: connected to {} with its input already shut down by a stale epoll event", client,
                         target.address());
                 f.channel().close();
-                events.connectFailed(target.address(), ConnectFailure.OTHER);
+                // Told to the group's listeners (metrics) like any failed connect; OTHER leaves the target up.
+                group.connectFailed(target, ConnectFailure.OTHER, "input shut down by a stale epoll event",
+                        ctx.executor());
                 front.connectFailed(ctx, target.address(), ConnectFailure.OTHER);
             } else {
                 f.channel().pipeline().remove(Connecting.INSTANCE);

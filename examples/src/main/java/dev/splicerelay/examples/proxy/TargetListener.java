@@ -16,8 +16,9 @@ interface TargetListener {
     }
 
     /**
-     * A client's connect to {@code target} failed, for {@code reason} ({@code "connection refused"}); the target is
-     * marked down right after, and the proxy may try another one.
+     * A client's connect to {@code target} failed, for {@code reason} ({@code "connection refused"}); unless the
+     * failure is the proxy's own ({@link ConnectFailure#blamesTarget()}), the target is marked down right after, and
+     * the proxy may try another one.
      */
     default void connectFailed(Target target, ConnectFailure failure, String reason) {
     }

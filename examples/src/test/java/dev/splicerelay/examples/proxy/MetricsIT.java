@@ -126,6 +126,56 @@ class MetricsIT {
         }
     }
 
+    /**
+     * Two targets, the first refusing: its first client's connect fails over to the second, which marks the first
+     * down; from then on every client goes to the second. Each target's health, open relays, transitions and connect
+     * failures are reported under its own name, the failure counted once.
+     */
+    @Test
+    void reportsEachTargetsHealthAndConnectFailures() throws Exception {
+        try (DeadTargets dead = new DeadTargets();
+             HashingBackend backend = new HashingBackend(REPLY, Duration.ZERO);
+             ProxyProcess proxy = ProxyProcess.start("--listen", "127.0.0.1:0", "--target",
+                     dead.refused() + "," + backend.target(), "--balance", "first", "--fail-timeout", "10m",
+                     "--metrics-listen", "0")) {
+            URI metrics = proxy.metricsUrl();
+            String down = "{target=" + dead.refused() + "}";
+            String live = "{target=" + backend.target() + "}";
+            Map<String, Double> before = scrape(metrics);
+            assertCounter(before, "splice_proxy_target_up" + down, 1);
+            assertCounter(before, "splice_proxy_target_up" + live, 1);
+            assertCounter(before, "splice_proxy_target_transitions_total{state=down,target=" + dead.refused() + "}",
+                    0);
+
+            for (int i = 0; i < RELAYS; i++) {
+                Payload request = new Payload(70 + i, 1000);
+                try (Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+                    assertArrayEquals(request.sha256(), HashingBackend.exchange(client, request).requestDigest());
+                }
+            }
+            try (RawClient held = new RawClient(proxy.port()).send(HELD_REQUEST)) {
+                awaitTrue(() -> value(metrics, "splice_proxy_target_relays_open" + live) == 1,
+                        "the held relay to count at the live target");
+                Map<String, Double> after = scrape(metrics);
+                assertCounter(after, "splice_proxy_target_up" + down, 0);
+                assertCounter(after, "splice_proxy_target_up" + live, 1);
+                assertCounter(after, "splice_proxy_target_relays_open" + down, 0);
+                assertCounter(after, "splice_proxy_target_transitions_total{state=down,target=" + dead.refused()
+                        + "}", 1);
+                assertCounter(after, "splice_proxy_target_transitions_total{state=down,target=" + backend.target()
+                        + "}", 0);
+                assertCounter(after, "splice_proxy_target_connect_failures_total{reason=refused,target="
+                        + dead.refused() + "}", 1);
+                assertTrue(after.keySet().stream().noneMatch(k -> k.startsWith(
+                        "splice_proxy_target_connect_failures_total{") && k.endsWith(backend.target() + "}")),
+                        "connect failures at the live target: " + after);
+                held.endOutput();
+                assertEquals(32 + REPLY.length(), held.readToEnd().length);
+            }
+            assertEquals(RELAYS + 1, backend.accepted(), "every client reached the live target");
+        }
+    }
+
     @Test
     void servesMetricsAndNothingElse() throws Exception {
         try (HashingBackend backend = new HashingBackend(REPLY, Duration.ZERO);

@@ -11,29 +11,24 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@link ProxyMetrics} in the text it scrapes: connection events, connect failures per target, and the health of
- * targets as a load balancer reports it through {@link MeteredTarget}. (Relays and bytes, from real relays, are
+ * {@link ProxyMetrics} in the text it scrapes: connection events, and each target's health, open relays, health
+ * changes and failed connects, as its {@link TargetGroup} reports them. (Relays and bytes, from real relays, are
  * checked by MetricsIT.)
  */
 @Timeout(10)
 class ProxyMetricsTest {
     @Test
-    void countsConnectionsRefusalsAndConnectFailuresPerTarget() throws IOException {
+    void countsConnectionsAndRefusals() throws IOException {
         try (ProxyMetrics metrics = new ProxyMetrics(new ProxyStatus(0))) {
             metrics.connectionAccepted();
             metrics.connectionAccepted();
             metrics.connectionRefused(Refusal.ALLOW_LIST);
-            metrics.connectFailed(HostPort.parse("127.0.0.1:9"), ConnectFailure.REFUSED);
-            metrics.connectFailed(HostPort.parse("127.0.0.1:9"), ConnectFailure.REFUSED);
-            metrics.connectFailed(new UnixPath("/run/t.sock"), ConnectFailure.OTHER);
             metrics.accessLogLineDropped();
             String text = scrape(metrics);
             assertLine(text, "splice_proxy_connections_accepted_total 2.0");
             assertLine(text, "splice_proxy_connections_refused_total{reason=\"allow_list\"} 1.0");
             assertLine(text, "splice_proxy_connections_refused_total{reason=\"handshake\"} 0.0");
             assertLine(text, "splice_proxy_connections_refused_total{reason=\"max_connections\"} 0.0");
-            assertLine(text, "splice_proxy_target_connect_failures_total{reason=\"refused\",target=\"127.0.0.1:9\"} 2.0");
-            assertLine(text, "splice_proxy_target_connect_failures_total{reason=\"other\",target=\"unix:/run/t.sock\"} 1.0");
             assertLine(text, "splice_proxy_access_log_dropped_total 1.0");
             assertLine(text, "splice_proxy_relays_open 0.0");
             assertLine(text, "splice_proxy_relayed_bytes_total{direction=\"client_to_target\"} 0.0");
@@ -41,23 +36,57 @@ class ProxyMetricsTest {
     }
 
     @Test
-    void reportsEachTargetsHealthWhenScraped() throws IOException {
-        FakeTarget a = new FakeTarget("10.0.0.1:80", true, 3);
-        FakeTarget b = new FakeTarget("unix:/run/b.sock", false, 0);
+    void countsConnectFailuresPerTargetAndReason() throws IOException {
+        TargetGroup group = group();
+        Target a = group.targets().get(0);
+        Target b = group.targets().get(1);
         try (ProxyMetrics metrics = new ProxyMetrics(new ProxyStatus(0))) {
-            metrics.registerTargets(List.of(a, b));
+            metrics.registerTargets(group.targets());
+            group.addListener(metrics);
+            a.connectFailed(ConnectFailure.REFUSED, "connection refused");
+            a.connectFailed(ConnectFailure.REFUSED, "connection refused");
+            b.connectFailed(ConnectFailure.OTHER, "too many open files");
+            String text = scrape(metrics);
+            assertLine(text, "splice_proxy_target_connect_failures_total{reason=\"refused\",target=\"10.0.0.1:80\"} 2.0");
+            assertLine(text, "splice_proxy_target_connect_failures_total{reason=\"other\",target=\"unix:/run/b.sock\"} 1.0");
+        }
+    }
+
+    @Test
+    void reportsEachTargetsHealthWhenScraped() throws IOException {
+        TargetGroup group = group();
+        Target a = group.targets().get(0);
+        Target b = group.targets().get(1);
+        try (ProxyMetrics metrics = new ProxyMetrics(new ProxyStatus(0))) {
+            metrics.registerTargets(group.targets());
+            group.addListener(metrics);
+            for (int i = 0; i < 3; i++) {
+                a.relayOpened();
+            }
+            b.markDown("connection refused (a client's connect)");
             String text = scrape(metrics);
             assertLine(text, "splice_proxy_target_up{target=\"10.0.0.1:80\"} 1.0");
             assertLine(text, "splice_proxy_target_up{target=\"unix:/run/b.sock\"} 0.0");
             assertLine(text, "splice_proxy_target_relays_open{target=\"10.0.0.1:80\"} 3.0");
-            a.up = false;
-            a.open = 0;
-            b.up = true;
+            assertLine(text, "splice_proxy_target_transitions_total{state=\"down\",target=\"unix:/run/b.sock\"} 1.0");
+            assertLine(text, "splice_proxy_target_transitions_total{state=\"down\",target=\"10.0.0.1:80\"} 0.0");
+            a.markDown("connect timed out (3 checks in a row)");
+            for (int i = 0; i < 3; i++) {
+                a.relayClosed();
+            }
+            b.markUp("2 checks passed in a row");
             text = scrape(metrics);
             assertLine(text, "splice_proxy_target_up{target=\"10.0.0.1:80\"} 0.0");
             assertLine(text, "splice_proxy_target_up{target=\"unix:/run/b.sock\"} 1.0");
             assertLine(text, "splice_proxy_target_relays_open{target=\"10.0.0.1:80\"} 0.0");
+            assertLine(text, "splice_proxy_target_transitions_total{state=\"down\",target=\"10.0.0.1:80\"} 1.0");
+            assertLine(text, "splice_proxy_target_transitions_total{state=\"up\",target=\"unix:/run/b.sock\"} 1.0");
         }
+    }
+
+    private static TargetGroup group() {
+        return new TargetGroup(List.of(HostPort.parse("10.0.0.1:80"), new UnixPath("/run/b.sock")), Balance.FIRST,
+                HealthPolicy.DEFAULTS);
     }
 
     private static String scrape(ProxyMetrics metrics) throws IOException {
@@ -68,32 +97,5 @@ class ProxyMetricsTest {
 
     private static void assertLine(String text, String line) {
         assertTrue(("\n" + text).contains("\n" + line + "\n"), () -> "no line '" + line + "' in:\n" + text);
-    }
-
-    private static final class FakeTarget implements MeteredTarget {
-        private final String address;
-        private volatile boolean up;
-        private volatile int open;
-
-        FakeTarget(String address, boolean up, int open) {
-            this.address = address;
-            this.up = up;
-            this.open = open;
-        }
-
-        @Override
-        public String address() {
-            return address;
-        }
-
-        @Override
-        public boolean isUp() {
-            return up;
-        }
-
-        @Override
-        public int openRelays() {
-            return open;
-        }
     }
 }
