@@ -52,7 +52,7 @@ final class FrontInitializer extends ChannelInitializer<Channel> {
         ChannelPipeline pipeline = client.pipeline();
         if (options.acceptProxy()) {
             pipeline.addLast(ProxyHeaderReader.newDecoder(),
-                    new ProxyHeaderReader(options.handshakeTimeout(), this::addFront));
+                    new ProxyHeaderReader(options.handshakeTimeout(), events, this::addFront));
         } else {
             addFront(pipeline);
         }

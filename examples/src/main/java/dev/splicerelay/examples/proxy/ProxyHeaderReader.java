@@ -5,6 +5,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
@@ -29,8 +30,10 @@ import java.util.function.Consumer;
  * passing on the bytes that followed the header.
  *
  * <p>A header that is malformed, longer than the decoder allows, cut short by the client's end of stream, or not
- * complete within {@code --handshake-timeout} closes the connection: no byte is relayed and no target connected. A
- * version 2 {@code LOCAL} header, or a version 1 {@code UNKNOWN} one, leaves the connection's own addresses in place.
+ * complete within {@code --handshake-timeout} closes the connection: no byte is relayed and no target connected. The
+ * malformed, oversized and slow ones count as refused ({@link Refusal#PROXY_HEADER}), once per connection; a client
+ * that leaves first, or whose connection fails, was not refused. A version 2 {@code LOCAL} header, or a version 1
+ * {@code UNKNOWN} one, leaves the connection's own addresses in place.
  *
  * <p>One instance per connection; runs on its event loop. Reference counting: the decoded {@link HAProxyMessage} is
  * released here; no buffer reaches this handler.
@@ -42,12 +45,15 @@ final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
     private static final Logger logger = LoggerFactory.getLogger(ProxyHeaderReader.class);
 
     private final Duration timeout;
+    private final ProxyEvents events;
     private final Consumer<ChannelPipeline> front;
     private ScheduledFuture<?> deadline;
+    private boolean refused;
 
     /** @param front adds the front's handlers at the end of the pipeline, once the header is in */
-    ProxyHeaderReader(Duration timeout, Consumer<ChannelPipeline> front) {
+    ProxyHeaderReader(Duration timeout, ProxyEvents events, Consumer<ChannelPipeline> front) {
         this.timeout = timeout;
+        this.events = events;
         this.front = front;
     }
 
@@ -60,7 +66,7 @@ final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         deadline = ctx.executor().schedule(() -> {
             logger.debug("{}: no complete PROXY header within {} ms, closing", ctx.channel(), timeout.toMillis());
-            ctx.close();
+            refuse(ctx);
         }, timeout.toNanos(), TimeUnit.NANOSECONDS);
         ctx.read();
     }
@@ -69,7 +75,7 @@ final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof HAProxyMessage header)) {
             ReferenceCountUtil.release(msg);
-            ctx.close();
+            refuse(ctx);
             return;
         }
         try {
@@ -106,8 +112,14 @@ final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        logger.debug("{}: bad PROXY header ({}), closing", ctx.channel(), cause.toString());
-        ctx.close();
+        if (cause instanceof DecoderException) {
+            // The decoder's verdict on the header (HAProxyProtocolException, or too long).
+            logger.debug("{}: bad PROXY header ({}), closing", ctx.channel(), cause.toString());
+            refuse(ctx);
+        } else {
+            logger.debug("{}: closing before a complete PROXY header after {}", ctx.channel(), cause.toString());
+            ctx.close();
+        }
     }
 
     @Override
@@ -115,6 +127,15 @@ final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
         if (deadline != null) {
             deadline.cancel(false);
         }
+    }
+
+    /** Counts the client as refused for its header, the first time, and closes it. */
+    private void refuse(ChannelHandlerContext ctx) {
+        if (!refused) {
+            refused = true;
+            events.connectionRefused(Refusal.PROXY_HEADER);
+        }
+        ctx.close();
     }
 
     /** An address of the header, or {@code null} for one of no known family. */

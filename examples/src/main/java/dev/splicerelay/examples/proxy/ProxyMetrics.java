@@ -32,7 +32,8 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@code splice_proxy_connections_accepted_total}, {@code splice_proxy_connections_refused_total{reason}}
- *   ({@code max_connections}, {@code allow_list}, {@code handshake}), {@code splice_proxy_connections_open};</li>
+ *   ({@code max_connections}, {@code allow_list}, {@code handshake}, {@code no_target}, {@code proxy_header}: see
+ *   {@link Refusal}), {@code splice_proxy_connections_open};</li>
  *   <li>{@code splice_proxy_relays_open}, {@code splice_proxy_relays_ended_total{outcome,mode}} (outcome
  *   {@code completed}, {@code reset}, {@code idle_timeout}, {@code error}, or {@code start_failed} for a relay that
  *   {@code --mode splice} could not start; mode {@code splice} or {@code copy});</li>

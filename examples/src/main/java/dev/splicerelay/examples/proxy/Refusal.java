@@ -11,7 +11,14 @@ enum Refusal {
     /**
      * The client's CONNECT or SOCKS5 request was malformed, unsupported or too slow ({@code --handshake-timeout}).
      */
-    HANDSHAKE;
+    HANDSHAKE,
+    /** Every target the client could go to was down (see {@link Target}), so none was tried. */
+    NO_TARGET,
+    /**
+     * With {@code --accept-proxy}: the client's PROXY protocol header was malformed, oversized or not complete within
+     * {@code --handshake-timeout}.
+     */
+    PROXY_HEADER;
 
     /** The value of the metric's {@code reason} label. */
     String label() {

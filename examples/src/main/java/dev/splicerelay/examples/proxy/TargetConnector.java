@@ -84,6 +84,7 @@ final class TargetConnector {
         Target first = choice.next();
         if (first == null) {
             logger.info("{}: no target is up", ctx.channel());
+            events.connectionRefused(Refusal.NO_TARGET);
             front.noTargetUp(ctx);
             return null;
         }

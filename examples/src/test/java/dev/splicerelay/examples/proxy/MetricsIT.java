@@ -176,6 +176,41 @@ class MetricsIT {
         }
     }
 
+    /**
+     * The refusals that the PROXY protocol and target health add: a bad header under {@code --accept-proxy} is
+     * refused for {@code proxy_header}, a client that finds every target down for {@code no_target}.
+     */
+    @Test
+    void countsBadProxyHeadersAndClientsWithNoTargetUpAsRefused() throws Exception {
+        String header = "PROXY TCP4 192.0.2.7 127.0.0.1 40001 8000\r\n";
+        try (DeadTargets dead = new DeadTargets();
+             ProxyProcess proxy = ProxyProcess.start("--listen", "127.0.0.1:0", "--target", dead.refused(),
+                     "--accept-proxy", "--fail-timeout", "10m", "--metrics-listen", "0")) {
+            URI metrics = proxy.metricsUrl();
+            try (RawClient badHeader = new RawClient(proxy.port())) {
+                assertEquals(0, badHeader.send("PROXY TCP9 192.0.2.7 127.0.0.1 40001 8000\r\n").readToEnd().length,
+                        "closed without an answer");
+            }
+            // A good header, but the only target refuses: the connect fails and marks it down...
+            try (RawClient first = new RawClient(proxy.port())) {
+                assertEquals(0, first.send(header).readToEnd().length);
+            }
+            // ...so the next client finds no target up.
+            try (RawClient second = new RawClient(proxy.port())) {
+                assertEquals(0, second.send(header).readToEnd().length);
+            }
+            awaitTrue(() -> value(metrics, "splice_proxy_connections_open{}") == 0, "every client to be closed");
+            Map<String, Double> after = scrape(metrics);
+            assertCounter(after, "splice_proxy_connections_accepted_total{}", 3);
+            assertCounter(after, "splice_proxy_connections_refused_total{reason=proxy_header}", 1);
+            assertCounter(after, "splice_proxy_connections_refused_total{reason=no_target}", 1);
+            assertCounter(after, "splice_proxy_connections_refused_total{reason=handshake}", 0);
+            assertCounter(after, "splice_proxy_target_connect_failures_total{reason=refused,target=" + dead.refused()
+                    + "}", 1);
+            assertCounter(after, "splice_proxy_relays_open{}", 0);
+        }
+    }
+
     @Test
     void servesMetricsAndNothingElse() throws Exception {
         try (HashingBackend backend = new HashingBackend(REPLY, Duration.ZERO);
