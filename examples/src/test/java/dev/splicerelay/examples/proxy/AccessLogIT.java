@@ -8,14 +8,18 @@ import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code --access-log}: one line per ended relay, in the documented format, with exact byte counts. */
@@ -62,6 +66,41 @@ class AccessLogIT {
         }
     }
 
+    /** Behind another balancer ({@code --accept-proxy}) the client is the one its PROXY header names. */
+    @Test
+    void namesTheClientOfThePROXYHeader() throws Exception {
+        Payload request = new Payload(56, 10_000);
+        try (HashingBackend backend = new HashingBackend(new Payload(57, 100), Duration.ZERO);
+             ProxyProcess proxy = ProxyProcess.start("--listen", "127.0.0.1:0", "--target", backend.target(),
+                     "--accept-proxy", "--access-log")) {
+            try (Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+                client.getOutputStream().write("PROXY TCP6 2001:db8::7 ::1 40001 8000\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                assertArrayEquals(request.sha256(), HashingBackend.exchange(client, request).requestDigest());
+            }
+            Map<String, String> line = accessLogLine(proxy);
+            assertEquals("[2001:db8::7]:40001", line.get("client"), proxy.stderr());
+            assertEquals("127.0.0.1:" + proxy.port(), line.get("listen"), "the proxy's own address");
+            assertEquals(backend.target(), line.get("target"));
+            assertEquals(String.valueOf(request.length()), line.get("bytes_to_target"), "the header is not relayed");
+        }
+    }
+
+    /** With several targets the line names the one the relay reached, not one a failed connect tried first. */
+    @Test
+    void namesTheTargetTheRelayReached() throws Exception {
+        Payload request = new Payload(58, 1000);
+        try (DeadTargets dead = new DeadTargets();
+             HashingBackend backend = new HashingBackend(new Payload(59, 100), Duration.ZERO);
+             ProxyProcess proxy = ProxyProcess.start("--listen", "127.0.0.1:0", "--target",
+                     dead.refused() + "," + backend.target(), "--balance", "first", "--access-log")) {
+            try (Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+                assertArrayEquals(request.sha256(), HashingBackend.exchange(client, request).requestDigest());
+            }
+            assertEquals(backend.target(), accessLogLine(proxy).get("target"), proxy.stderr());
+        }
+    }
+
     @Test
     void logsAResetWithItsCause() throws Exception {
         try (HashingBackend backend = new HashingBackend(new Payload(55, 10), Duration.ZERO);
@@ -83,5 +122,20 @@ class AccessLogIT {
             assertTrue(proxy.awaitStderr(Pattern.compile("INFO AccessLog - .* outcome=reset cause=\"[^\"]+\"\\n"),
                     Duration.ofSeconds(10)), proxy.stderr());
         }
+    }
+
+    /** The keys and values of the proxy's only access log line, once it is written. */
+    private static Map<String, String> accessLogLine(ProxyProcess proxy) throws InterruptedException {
+        Pattern line = Pattern.compile("INFO AccessLog - (.*)\n");
+        assertTrue(proxy.awaitStderr(line, Duration.ofSeconds(10)), proxy.stderr());
+        Matcher matcher = line.matcher(proxy.stderr());
+        assertTrue(matcher.find());
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (String field : matcher.group(1).split(" ")) {
+            int equals = field.indexOf('=');
+            fields.put(field.substring(0, equals), field.substring(equals + 1));
+        }
+        assertFalse(matcher.find(), "one line only: " + proxy.stderr());
+        return fields;
     }
 }
