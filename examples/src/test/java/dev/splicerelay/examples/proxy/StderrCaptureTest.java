@@ -1,0 +1,42 @@
+package dev.splicerelay.examples.proxy;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link StderrCapture}, on which the in-process tests' "nothing logged at WARN or ERROR" rests: a warning a test
+ * expects is let through, and nothing else is.
+ */
+@Timeout(10)
+class StderrCaptureTest {
+    private static final String EXPECTED =
+            "2026-12-06T05:57:51.521Z [loop-1] WARN Target - target 127.0.0.1:4571 is DOWN: connect timed out";
+
+    @Test
+    void aTargetDownThatTheTestExpectsIsNoTrouble() {
+        try (StderrCapture stderr = new StderrCapture()) {
+            System.err.println(EXPECTED);
+            System.err.println("2026-12-06T05:57:51.522Z [loop-1] INFO TargetConnector - cannot connect");
+            assertNull(stderr.takeTrouble(StderrCapture.targetDown("127.0.0.1:4571")));
+        }
+    }
+
+    @Test
+    void anyOtherWarningOrLeakIsTroubleAroundAnExpectedOne() {
+        String otherTarget = "2026-12-06T05:57:51.523Z [loop-2] WARN Target - target 127.0.0.1:45715 is DOWN: refused";
+        String leak = "2026-12-06T05:57:51.524Z [loop-2] ERROR ResourceLeakDetector - LEAK: ByteBuf.release() was "
+                + "not called";
+        for (String trouble : new String[] {otherTarget, leak}) {
+            try (StderrCapture stderr = new StderrCapture()) {
+                System.err.println(EXPECTED);
+                System.err.println(trouble);
+                System.err.println(EXPECTED);
+                String found = stderr.takeTrouble(StderrCapture.targetDown("127.0.0.1:4571"));
+                assertTrue(found != null && found.startsWith(trouble), "not found: " + trouble + "; got " + found);
+            }
+        }
+    }
+}
