@@ -22,7 +22,7 @@ record OperationsOptions(InetSocketAddress metricsListen, boolean accessLog, Pat
     static final String USAGE = String.join(System.lineSeparator(),
             "  --metrics-listen [HOST:]PORT    serve GET /metrics (Prometheus text format) there (a port alone",
             "                                  means 127.0.0.1; never on the relayed port)",
-            "  --access-log                    log one INFO line per ended relay (key=value; examples/README.md)",
+            "  --access-log                    log one INFO line per ended relay (key=value)",
             "  --handover PATH                 seamless reload (epoll): if a splice-proxy serves the Unix socket",
             "                                  PATH, take over its listening sockets, then tell it to stop",
             "                                  accepting and drain; either way serve PATH (mode 0600) for the next",

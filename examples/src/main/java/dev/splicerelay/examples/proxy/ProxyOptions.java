@@ -38,23 +38,30 @@ record ProxyOptions(SocketAddress listen, Front front, List<ProxyAddress> target
             "usage: java -jar splice-proxy.jar --listen [HOST:]PORT|unix:PATH [options]",
             "       java -jar splice-proxy.jar demo [--size 1g] [--transport auto|epoll|io_uring|nio]",
             "",
+            "Where clients connect and where they go:",
             "  --listen [HOST:]PORT|unix:PATH  where clients connect (a port alone means 127.0.0.1)",
             "  --front forward|connect|socks5  forward: relay every connection to --target (default);",
             "                                  connect: HTTP/1.1 CONNECT proxy; socks5: SOCKS5 proxy (no auth)",
             "  --target HOST:PORT|unix:PATH[,...]",
             "                                  where the forward front relays to: one target, or several",
+            "  --allow HOST:PORT,...           targets the connect and socks5 fronts may open (without it: none)",
+            "",
+            "Load balancing and health:",
             "  --balance roundrobin|leastconn|first",
             "                                  how the forward front picks among the targets that are up (default",
             "                                  roundrobin; leastconn: fewest open relays; first: the first in order)",
-            "  --allow HOST:PORT,...           targets the connect and socks5 fronts may open (without it: none)",
             "  --fail-timeout DURATION         without active checks, how long a target whose connect failed stays",
             "                                  down (default 10s); meanwhile clients go to the other targets",
             "  --check-interval DURATION       connect to every target this often as a health check (default 0: off)",
             "  --check-fall N                  failed checks in a row that mark a target down (default 3)",
             "  --check-rise N                  passed checks in a row that mark it up again (default 2)",
+            "",
+            "PROXY protocol (any front):",
             "  --send-proxy v1|v2              send each target a PROXY protocol header with the client's address",
             "  --accept-proxy                  expect a PROXY protocol header (v1 or v2) from every client, as",
             "                                  behind another load balancer; a bad or missing one closes the client",
+            "",
+            "How bytes move:",
             "  --mode auto|splice|copy         how bytes move (default auto: splice where possible)",
             "  --splice-engine auto|io_handle|splice_to",
             "                                  which engine splices (default auto: splice-relay's own, io_handle,",
@@ -64,15 +71,19 @@ record ProxyOptions(SocketAddress listen, Front front, List<ProxyAddress> target
             "                                  io_uring copies, and only runs when asked for)",
             "  --threads N                     event-loop threads; on epoll with TCP also listening sockets",
             "                                  (SO_REUSEPORT); default: the number of cores",
+            "",
+            "Limits and timeouts:",
             "  --max-connections N             close new clients beyond N open ones (default 0: no limit)",
             "  --idle-timeout DURATION         end a relay idle this long in both directions (default 60s, 0: never)",
             "  --connect-timeout DURATION      time limit for connecting a client to a target, all tries together",
             "                                  (default 5s); also each health check's limit",
             "  --handshake-timeout DURATION    time limit for a PROXY header, and for a CONNECT or SOCKS5 request",
             "                                  (default 10s)",
-            "  --status-interval DURATION      how often to log a status line (default 10s, 0: never)",
             "  --drain-timeout DURATION        on SIGTERM or after a handover, how long open relays may go on",
             "                                  (default 10s)",
+            "",
+            "Operations:",
+            "  --status-interval DURATION      how often to log a status line (default 10s, 0: never)",
             OperationsOptions.USAGE,
             "  --help                          print this and exit",
             "",
@@ -81,11 +92,14 @@ record ProxyOptions(SocketAddress listen, Front front, List<ProxyAddress> target
             "A target whose connect fails is down: the client is connected to the next target that is up, each",
             "  tried once within --connect-timeout. With every target down the forward front closes the client, the",
             "  connect front answers 503 and socks5 0x01. The connect and socks5 fronts check their --allow targets.",
+            "  --fail-timeout is for this passive health alone; --check-fall and --check-rise need --check-interval.",
             "",
             "unix:PATH is a Unix domain socket (epoll transport only; the connect and socks5 fronts may listen on",
             "  one, but their targets are TCP). On --listen unix:PATH the proxy creates the socket file and deletes",
             "  it when it stops. If PATH exists it only replaces a stale socket, one nothing accepts on (left by a",
-            "  proxy that was killed); any other file, or a socket in use, is an error and is left as it is.");
+            "  proxy that was killed); any other file, or a socket in use, is an error and is left as it is.",
+            "",
+            "The metric names, the access log's format and how a reload works: examples/README.md.");
 
     private static final Set<String> OPTIONS = Set.of("--listen", "--front", "--target", "--allow", "--mode",
             "--splice-engine",
@@ -134,14 +148,7 @@ record ProxyOptions(SocketAddress listen, Front front, List<ProxyAddress> target
             throw new UsageException("--balance is for the forward front's --target list; the " + front.cliName()
                     + " front's clients name their targets");
         }
-        Duration checkInterval = duration(values, "--check-interval", "0");
-        if (checkInterval.toMillis() > Integer.MAX_VALUE) {
-            throw new UsageException("--check-interval must be under 24 days");
-        }
-        HealthPolicy health = new HealthPolicy(checkInterval,
-                count(values, "--check-fall", HealthPolicy.DEFAULTS.checkFall(), 1),
-                count(values, "--check-rise", HealthPolicy.DEFAULTS.checkRise(), 1),
-                duration(values, "--fail-timeout", HealthPolicy.DEFAULTS.failTimeout().toSeconds() + "s"));
+        HealthPolicy health = health(values);
         OperationsOptions operations = OperationsOptions.parse(values, listen, transport);
         return new ProxyOptions(
                 listen,
@@ -255,6 +262,31 @@ record ProxyOptions(SocketAddress listen, Front front, List<ProxyAddress> target
             }
         }
         return List.copyOf(targets);
+    }
+
+    /**
+     * The health options, which fit together only one way or the other: passive health alone
+     * ({@code --fail-timeout}), or active checks ({@code --check-interval}, {@code --check-fall},
+     * {@code --check-rise}), whose passed checks, not a timeout, bring a target back.
+     */
+    private static HealthPolicy health(Map<String, String> values) throws UsageException {
+        Duration checkInterval = duration(values, "--check-interval", "0");
+        if (checkInterval.toMillis() > Integer.MAX_VALUE) {
+            throw new UsageException("--check-interval must be under 24 days");
+        }
+        HealthPolicy health = new HealthPolicy(checkInterval,
+                count(values, "--check-fall", HealthPolicy.DEFAULTS.checkFall(), 1),
+                count(values, "--check-rise", HealthPolicy.DEFAULTS.checkRise(), 1),
+                duration(values, "--fail-timeout", HealthPolicy.DEFAULTS.failTimeout().toSeconds() + "s"));
+        if (!health.activeChecks() && (values.containsKey("--check-fall") || values.containsKey("--check-rise"))) {
+            throw new UsageException("--check-fall and --check-rise count active health checks: they need "
+                    + "--check-interval");
+        }
+        if (health.activeChecks() && values.containsKey("--fail-timeout")) {
+            throw new UsageException("--fail-timeout is for passive health alone: with --check-interval a target "
+                    + "that went down comes back up by its checks (--check-rise)");
+        }
+        return health;
     }
 
     private static HAProxyProtocolVersion sendProxy(String text) throws UsageException {

@@ -29,6 +29,11 @@ class CommandLineIT {
             assertTrue(run.stdout().contains("it only replaces a stale socket"), run.stdout());
             assertTrue(run.stdout().contains("--balance roundrobin|leastconn|first"), run.stdout());
             assertTrue(run.stdout().contains("--send-proxy v1|v2"), run.stdout());
+            for (String flag : List.of("--accept-proxy", "--metrics-listen [HOST:]PORT", "--access-log",
+                    "--handover PATH", "--reuse-port", "--check-interval DURATION", "--fail-timeout DURATION")) {
+                assertTrue(run.stdout().contains("\n  " + flag + " "), flag + " in:\n" + run.stdout());
+            }
+            assertTrue(run.stdout().contains("examples/README.md"), run.stdout());
         }
     }
 
@@ -57,6 +62,8 @@ class CommandLineIT {
                 "127.0.0.1:1", "--send-proxy", "v3");
         assertUsageError("splice-proxy: --check-fall expects a whole number of at least 1", "--listen", "0",
                 "--target", "127.0.0.1:1", "--check-fall", "-2");
+        assertUsageError("splice-proxy: --fail-timeout is for passive health alone", "--listen", "0", "--target",
+                "127.0.0.1:1,127.0.0.1:2", "--check-interval", "1s", "--fail-timeout", "1m");
     }
 
     @Test

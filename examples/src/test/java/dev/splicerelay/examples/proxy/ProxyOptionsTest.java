@@ -69,13 +69,17 @@ class ProxyOptionsTest {
         assertFalse(defaults.acceptProxy());
         ProxyOptions options = ProxyOptions.parse(List.of("--listen", "1", "--target", "a:1, b:2,[::1]:3",
                 "--balance", "leastconn", "--check-interval", "2s", "--check-fall", "5", "--check-rise=1",
-                "--fail-timeout", "30s", "--send-proxy", "v2", "--accept-proxy"));
+                "--send-proxy", "v2", "--accept-proxy"));
         assertEquals(List.of(HostPort.parse("a:1"), HostPort.parse("b:2"), HostPort.parse("[::1]:3")),
                 options.targets());
         assertEquals(Balance.LEASTCONN, options.balance());
-        assertEquals(new HealthPolicy(Duration.ofSeconds(2), 5, 1, Duration.ofSeconds(30)), options.health());
+        assertEquals(new HealthPolicy(Duration.ofSeconds(2), 5, 1, HealthPolicy.DEFAULTS.failTimeout()),
+                options.health());
         assertEquals(HAProxyProtocolVersion.V2, options.sendProxy());
         assertTrue(options.acceptProxy());
+        ProxyOptions passive = ProxyOptions.parse(List.of("--listen", "1", "--target", "a:1,b:2",
+                "--fail-timeout", "30s"));
+        assertEquals(new HealthPolicy(Duration.ZERO, 3, 2, Duration.ofSeconds(30)), passive.health());
         ProxyOptions socks5 = ProxyOptions.parse(List.of("--listen", "1", "--front", "socks5", "--allow", "h:1",
                 "--check-interval", "1s", "--send-proxy", "v1"));
         assertEquals(HAProxyProtocolVersion.V1, socks5.sendProxy());
@@ -103,6 +107,17 @@ class ProxyOptionsTest {
                 "--check-interval", "-1s");
         assertUsageError("--fail-timeout expects a duration", "--listen", "1", "--target", "a:1",
                 "--fail-timeout", "soon");
+    }
+
+    @Test
+    void rejectsHealthOptionsThatWouldBeIgnored() {
+        assertUsageError("--check-fall and --check-rise count active health checks: they need --check-interval",
+                "--listen", "1", "--target", "a:1,b:2", "--check-fall", "2");
+        assertUsageError("--check-fall and --check-rise count active health checks: they need --check-interval",
+                "--listen", "1", "--front", "socks5", "--allow", "a:1", "--check-rise", "5");
+        assertUsageError("--fail-timeout is for passive health alone: with --check-interval a target that went "
+                + "down comes back up by its checks", "--listen", "1", "--target", "a:1,b:2", "--check-interval",
+                "1s", "--fail-timeout", "30s");
     }
 
     @Test

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -125,6 +126,42 @@ class ProxyProtocolIT {
             if (Epoll.isAvailable()) {
                 assertTrue(second.stderr().contains(": SPLICE, client->target " + REQUEST.length() + " B"),
                         second.stderr());
+            }
+        }
+    }
+
+    /**
+     * {@code --send-proxy} across a {@code --handover} reload that changes it: the relay the old proxy holds keeps
+     * the version 1 header it sent and ends byte-exact after the handover, and the successor sends new clients
+     * version 2 headers.
+     */
+    @Test
+    void aReloadChangesTheHeaderOfNewClientsOnly() throws Exception {
+        assumeTrue(Epoll.isAvailable(), "--handover needs epoll");
+        String handover = dir.resolve("handover.sock").toString();
+        try (ProxyHeaderBackend backend = new ProxyHeaderBackend(REPLY);
+             ProxyProcess old = ProxyProcess.start("--listen", "127.0.0.1:0", "--target", backend.target(),
+                     "--send-proxy", "v1", "--handover", handover, "--status-interval", "0");
+             Socket held = new Socket(InetAddress.getLoopbackAddress(), old.port())) {
+            held.setSoTimeout(30_000);
+            SMALL.writeTo(held.getOutputStream());
+            assertHeader(ascii("PROXY TCP4 127.0.0.1 127.0.0.1 " + held.getLocalPort() + " " + old.port() + "\r\n"),
+                    backend.nextHeader());
+            try (ProxyProcess next = ProxyProcess.start("--listen", "127.0.0.1:" + old.port(), "--target",
+                    backend.target(), "--send-proxy", "v2", "--handover", handover, "--status-interval", "0")) {
+                assertTrue(old.awaitStderr("stops accepting", Duration.ofSeconds(10)), old.stderr());
+                held.shutdownOutput();
+                DataInputStream in = new DataInputStream(held.getInputStream());
+                byte[] digest = new byte[32];
+                in.readFully(digest);
+                assertExchange(new HashingBackend.Exchange(digest, Payload.readToEnd(in)), SMALL, REPLY);
+                try (Socket client = new Socket(InetAddress.getLoopbackAddress(), next.port())) {
+                    int clientPort = client.getLocalPort();
+                    assertExchange(HashingBackend.exchange(client, SMALL), SMALL, REPLY);
+                    assertHeader(concat(v2Start(0x11, 12), bytes(127, 0, 0, 1, 127, 0, 0, 1), port(clientPort),
+                            port(next.port())), backend.nextHeader());
+                }
+                assertEquals(0, old.awaitExit(Duration.ofSeconds(30)), old.stderr());
             }
         }
     }
