@@ -89,7 +89,8 @@ public final class SpliceProxy {
         };
         InetSocketAddress metrics = server.metricsAddress();
         return String.format(Locale.ROOT,
-                "splice-proxy listening on %s, transport %s (%d event loops, %d listening sockets), mode %s, front %s%s%s",
+                "splice-proxy listening on %s, transport %s (%d event loops, %d listening sockets), mode %s, front %s"
+                        + "%s%s",
                 ProxyAddress.toString(server.localAddress()), options.transport().cliName(), options.threads(),
                 server.listeningSockets(), options.mode().name().toLowerCase(Locale.ROOT), front,
                 proxyProtocol(options),

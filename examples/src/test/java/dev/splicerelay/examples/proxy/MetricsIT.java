@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,6 +26,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @Timeout(120)
 class MetricsIT {
+    private static final Duration AWAIT = Duration.ofSeconds(20);
     private static final Payload REPLY = new Payload(41, 100_000);
     private static final int RELAYS = 5;
     private static final int HELD = 3;
@@ -69,7 +69,7 @@ class MetricsIT {
                 for (int i = 0; i < HELD; i++) {
                     held.add(new RawClient(proxy.port()).send(HELD_REQUEST));
                 }
-                awaitTrue(() -> backend.accepted() == RELAYS + HELD, "the held relays to reach the backend");
+                Await.until(AWAIT, () -> backend.accepted() == RELAYS + HELD, "the held relays to reach the backend");
                 try (RawClient refused = new RawClient(proxy.port())) {
                     assertEquals(0, refused.readToEnd().length, "closed at once");
                 }
@@ -86,16 +86,17 @@ class MetricsIT {
 
             // One client resets its relay once RESET_BYTES of its bytes have gone through.
             long relayedBeforeReset = toTarget;
-            awaitTrue(() -> clientToTarget(metrics) == relayedBeforeReset, "the held relays' bytes to be counted");
+            Await.until(AWAIT, () -> clientToTarget(metrics) == relayedBeforeReset,
+                    "the held relays' bytes to be counted");
             try (Socket resetting = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
                 resetting.getOutputStream().write(new byte[RESET_BYTES]);
-                awaitTrue(() -> clientToTarget(metrics) == relayedBeforeReset + RESET_BYTES,
+                Await.until(AWAIT, () -> clientToTarget(metrics) == relayedBeforeReset + RESET_BYTES,
                         "the live count to show the resetting client's bytes");
                 resetting.setSoLinger(true, 0);
             }
             toTarget += RESET_BYTES;
             int completed = RELAYS + HELD;
-            awaitTrue(() -> value(metrics, "splice_proxy_relays_ended_total{mode=splice,outcome=reset}") == 1
+            Await.until(AWAIT, () -> value(metrics, "splice_proxy_relays_ended_total{mode=splice,outcome=reset}") == 1
                     && value(metrics, "splice_proxy_connections_open{}") == 0, "the reset relay to end");
 
             Map<String, Double> after = scrape(metrics);
@@ -154,7 +155,7 @@ class MetricsIT {
                 }
             }
             try (RawClient held = new RawClient(proxy.port()).send(HELD_REQUEST)) {
-                awaitTrue(() -> value(metrics, "splice_proxy_target_relays_open" + live) == 1,
+                Await.until(AWAIT, () -> value(metrics, "splice_proxy_target_relays_open" + live) == 1,
                         "the held relay to count at the live target");
                 Map<String, Double> after = scrape(metrics);
                 assertCounter(after, "splice_proxy_target_up" + down, 0);
@@ -199,7 +200,8 @@ class MetricsIT {
             try (RawClient second = new RawClient(proxy.port())) {
                 assertEquals(0, second.send(header).readToEnd().length);
             }
-            awaitTrue(() -> value(metrics, "splice_proxy_connections_open{}") == 0, "every client to be closed");
+            Await.until(AWAIT, () -> value(metrics, "splice_proxy_connections_open{}") == 0,
+                    "every client to be closed");
             Map<String, Double> after = scrape(metrics);
             assertCounter(after, "splice_proxy_connections_accepted_total{}", 3);
             assertCounter(after, "splice_proxy_connections_refused_total{reason=proxy_header}", 1);
@@ -254,13 +256,5 @@ class MetricsIT {
 
     private static void assertCounter(Map<String, Double> samples, String sample, long expected) {
         assertEquals(Double.valueOf(expected), samples.get(sample), sample);
-    }
-
-    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
-            Thread.sleep(50);
-        }
     }
 }

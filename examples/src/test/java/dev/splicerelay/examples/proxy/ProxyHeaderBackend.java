@@ -9,7 +9,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -34,9 +33,8 @@ final class ProxyHeaderBackend implements AutoCloseable {
         this.server = ServerSocketChannel.open(StandardProtocolFamily.INET)
                 .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
         this.reply = reply;
-        Thread acceptor = new Thread(this::accept, "proxy-header-backend");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        AcceptLoop.start("proxy-header-backend", server::isOpen, server::accept,
+                connection -> serve(connection.socket()));
     }
 
     String target() {
@@ -53,19 +51,6 @@ final class ProxyHeaderBackend implements AutoCloseable {
     @Override
     public void close() throws IOException {
         server.close();
-    }
-
-    private void accept() {
-        while (server.isOpen()) {
-            try {
-                SocketChannel connection = server.accept();
-                Thread serving = new Thread(() -> serve(connection.socket()), "proxy-header-backend-connection");
-                serving.setDaemon(true);
-                serving.start();
-            } catch (IOException e) {
-                // Closed at the end of the test.
-            }
-        }
     }
 
     private void serve(Socket connection) {

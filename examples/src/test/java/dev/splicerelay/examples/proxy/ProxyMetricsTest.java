@@ -17,6 +17,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(10)
 class ProxyMetricsTest {
+    private final TargetGroup group = new TargetGroup(List.of(HostPort.parse("10.0.0.1:80"),
+            new UnixPath("/run/b.sock")), Balance.FIRST, HealthPolicy.DEFAULTS);
+    private final Target a = group.targets().get(0);
+    private final Target b = group.targets().get(1);
+
     @Test
     void countsConnectionsAndRefusals() throws IOException {
         try (ProxyMetrics metrics = new ProxyMetrics(new ProxyStatus(0))) {
@@ -37,29 +42,21 @@ class ProxyMetricsTest {
 
     @Test
     void countsConnectFailuresPerTargetAndReason() throws IOException {
-        TargetGroup group = group();
-        Target a = group.targets().get(0);
-        Target b = group.targets().get(1);
-        try (ProxyMetrics metrics = new ProxyMetrics(new ProxyStatus(0))) {
-            metrics.registerTargets(group.targets());
-            group.addListener(metrics);
+        try (ProxyMetrics metrics = metricsOfTheGroup()) {
             a.connectFailed(ConnectFailure.REFUSED, "connection refused");
             a.connectFailed(ConnectFailure.REFUSED, "connection refused");
             b.connectFailed(ConnectFailure.OTHER, "too many open files");
             String text = scrape(metrics);
-            assertLine(text, "splice_proxy_target_connect_failures_total{reason=\"refused\",target=\"10.0.0.1:80\"} 2.0");
-            assertLine(text, "splice_proxy_target_connect_failures_total{reason=\"other\",target=\"unix:/run/b.sock\"} 1.0");
+            assertLine(text,
+                    "splice_proxy_target_connect_failures_total{reason=\"refused\",target=\"10.0.0.1:80\"} 2.0");
+            assertLine(text,
+                    "splice_proxy_target_connect_failures_total{reason=\"other\",target=\"unix:/run/b.sock\"} 1.0");
         }
     }
 
     @Test
     void reportsEachTargetsHealthWhenScraped() throws IOException {
-        TargetGroup group = group();
-        Target a = group.targets().get(0);
-        Target b = group.targets().get(1);
-        try (ProxyMetrics metrics = new ProxyMetrics(new ProxyStatus(0))) {
-            metrics.registerTargets(group.targets());
-            group.addListener(metrics);
+        try (ProxyMetrics metrics = metricsOfTheGroup()) {
             for (int i = 0; i < 3; i++) {
                 a.relayOpened();
             }
@@ -84,9 +81,12 @@ class ProxyMetricsTest {
         }
     }
 
-    private static TargetGroup group() {
-        return new TargetGroup(List.of(HostPort.parse("10.0.0.1:80"), new UnixPath("/run/b.sock")), Balance.FIRST,
-                HealthPolicy.DEFAULTS);
+    /** Metrics that report the group's targets and hear their events, as the proxy sets them up. */
+    private ProxyMetrics metricsOfTheGroup() {
+        ProxyMetrics metrics = new ProxyMetrics(new ProxyStatus(0));
+        metrics.registerTargets(group.targets());
+        group.addListener(metrics);
+        return metrics;
     }
 
     private static String scrape(ProxyMetrics metrics) throws IOException {

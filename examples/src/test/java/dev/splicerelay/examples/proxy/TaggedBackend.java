@@ -70,25 +70,13 @@ final class TaggedBackend implements AutoCloseable {
         ServerSocket socket = new ServerSocket();
         socket.setReuseAddress(true);
         socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), onPort), 500);
-        Thread acceptor = new Thread(() -> accept(socket), "tagged-backend-" + tag);
-        acceptor.setDaemon(true);
-        acceptor.start();
+        AcceptLoop.start("tagged-backend-" + tag, () -> !socket.isClosed(), () -> {
+            Socket connection = socket.accept();
+            accepted.incrementAndGet();
+            connections.add(connection);
+            return connection;
+        }, this::serve);
         return socket;
-    }
-
-    private void accept(ServerSocket socket) {
-        while (!socket.isClosed()) {
-            try {
-                Socket connection = socket.accept();
-                accepted.incrementAndGet();
-                connections.add(connection);
-                Thread serving = new Thread(() -> serve(connection), "tagged-backend-connection");
-                serving.setDaemon(true);
-                serving.start();
-            } catch (IOException e) {
-                // Closed by stop().
-            }
-        }
     }
 
     private void serve(Socket connection) {
