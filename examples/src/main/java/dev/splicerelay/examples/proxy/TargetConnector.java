@@ -40,6 +40,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>With {@code --send-proxy}, the relay first writes a PROXY protocol header with the client's addresses
  * ({@link ClientAddress}) to the target, as its peer preface, and then splices as before.
  *
+ * <p>What happens goes to {@link ProxyEvents}: refusals, and each relay's start and end, named by the client and the
+ * target it reached. Failed connects go to the {@link TargetGroup}, whose listeners (the events among them) hear
+ * each once.
+ *
  * <p>Immutable; shared by all connections. Every callback runs on the client's event loop.
  */
 final class TargetConnector {
