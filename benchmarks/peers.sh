@@ -14,7 +14,8 @@
 # Relays: none, sr-splice (splice-proxy --mode splice, own engine), sr-splice-1m (the same on Java 22+, 1 MiB pipes;
 # only if such a JDK is found), sr-copy (--mode copy), haproxy-splice (forced: splice-request and splice-response),
 # haproxy-nosplice, gorelay (benchmarks/peers/gorelay), nginx (stream), socat (one process per connection, so in the
-# all-cores table). Also available: sr-spliceto (Netty's spliceTo), netty-proxy (a bare Netty relay, NettyProxyMain).
+# all-cores table). Also available: sr-spliceto (Netty's spliceTo), netty-proxy (a bare Netty relay, NettyProxyMain),
+# sr-metrics (sr-splice with --metrics-listen, scraped each second, and --access-log: the cost of counting; --proxy jar).
 # Writes benchmarks/results/peers-DATE.csv (every run), peers-DATE-summary.md, peers.png (throughput) and
 # peers-requests.png (request rates).
 #

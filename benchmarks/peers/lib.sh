@@ -99,9 +99,10 @@ config_index() { local i=0 c; for c in $CONFIGS; do [ "$c" = "$1" ] && { echo "$
 listen_port() { if [ "$1" = none ]; then echo "$2"; else echo $((20000 + $(config_index "$1"))); fi; }
 
 # Relays that say they splice; peers.sh's splice check fails the run if one of them makes no splice call.
-claims_splice() { case "$(config_name "$1")" in sr-splice|sr-spliceto|sr-splice-1m|haproxy-splice|gorelay) return 0 ;; esac; return 1; }
+claims_splice() { case "$(config_name "$1")" in sr-splice|sr-spliceto|sr-splice-1m|sr-metrics|haproxy-splice|gorelay) return 0 ;; esac; return 1; }
 
 declare -A RELAY_PID=()
+SCRAPER_PIDS=()
 
 wait_listening() { # port, pid: waits up to 15 s for a listener on 127.0.0.1:port
   local i
@@ -166,8 +167,12 @@ sr_args() { # name, port, target, threads
     local cp=$PROXY_JAR main
     main=$(unzip -p "$PROXY_JAR" META-INF/MANIFEST.MF | sed -n 's/^Main-Class: *//p' | tr -d '\r')
     [ "$1" = sr-splice-1m ] && cp=$(core_jar):$PROXY_JAR
+    local ops=""
+    # Counting everything, next to sr-splice: the metrics endpoint (scraped each second, see start_relay) and the
+    # access log, written to the relay's own log file.
+    [ "$1" = sr-metrics ] && ops="--metrics-listen 127.0.0.1:$(($2 + 5000)) --access-log"
     echo -cp "$cp" "$main" --listen "127.0.0.1:$2" --target "127.0.0.1:$3" --mode "$mode" --splice-engine "$engine" \
-      --transport epoll --threads "$4" --status-interval 0 --drain-timeout 1s
+      --transport epoll --threads "$4" --status-interval 0 --drain-timeout 1s $ops
   else
     echo -cp "$JAR" dev.splicerelay.benchmarks.RelayMain --listen "127.0.0.1:$2" --target "127.0.0.1:$3" \
       --mode "$mode" --engine "$engine" --transport epoll --threads "$4"
@@ -189,6 +194,14 @@ start_relay() { # config, target port [extra JVM options...]
       [ "$name" = sr-splice-1m ] && java=$JAVA22
       # shellcheck disable=SC2046
       "$java" "${JAVA_OPTS[@]}" "$@" $(sr_args "$name" "$port" "$target" "$threads") >"$dir/out.log" 2>&1 & ;;
+    sr-metrics)
+      [ "$PROXY" = jar ] || { echo "sr-metrics needs --proxy jar" >&2; exit 2; }
+      # Scrapes as Prometheus would, only faster; stopped with the relays.
+      (while sleep 1; do curl -s -o /dev/null "http://127.0.0.1:$((port + 5000))/metrics" || true; done) &
+      SCRAPER_PIDS+=($!)
+      # shellcheck disable=SC2046
+      java "${JAVA_OPTS[@]}" "$@" -Dorg.slf4j.simpleLogger.logFile="$dir/proxy-log.txt" \
+        $(sr_args "$name" "$port" "$target" "$threads") >"$dir/out.log" 2>&1 & ;;
     netty-proxy)
       java "${JAVA_OPTS[@]}" "$@" -cp "$JAR" dev.splicerelay.benchmarks.NettyProxyMain --listen "127.0.0.1:$port" \
         --target "127.0.0.1:$target" --transport epoll --threads "$threads" >"$dir/out.log" 2>&1 & ;;
@@ -217,7 +230,9 @@ start_relay() { # config, target port [extra JVM options...]
 }
 
 stop_relays() { # [pattern of expected log lines, ignored]
-  local config expected=${1:-}
+  local config expected=${1:-} pid
+  for pid in "${SCRAPER_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  SCRAPER_PIDS=()
   for config in "${!RELAY_PID[@]}"; do kill "${RELAY_PID[$config]}" 2>/dev/null || true; done
   for config in "${!RELAY_PID[@]}"; do wait "${RELAY_PID[$config]}" 2>/dev/null || true; done
   for config in "${!RELAY_PID[@]}"; do
@@ -351,8 +366,10 @@ start_echo_backend() {
 peers_cleanup() {
   local pid
   [ -n "$STRACE_PID" ] && kill -INT "$STRACE_PID" 2>/dev/null
-  for pid in "${RELAY_PID[@]}" "${BACKEND_PID[@]}" $IPERF_SERVER_PID; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${RELAY_PID[@]}" "${BACKEND_PID[@]}" $IPERF_SERVER_PID $STRACE_PID; do wait "$pid" 2>/dev/null || true; done
+  for pid in "${RELAY_PID[@]}" "${SCRAPER_PIDS[@]}" "${BACKEND_PID[@]}" $IPERF_SERVER_PID; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${RELAY_PID[@]}" "${SCRAPER_PIDS[@]}" "${BACKEND_PID[@]}" $IPERF_SERVER_PID $STRACE_PID; do wait "$pid" 2>/dev/null || true; done
   rm -rf "$WORK"
 }
 

@@ -15,7 +15,8 @@ import java.util.ArrayDeque;
  * source reaches end of stream and every byte has been flushed, the sink's output is shut down.
  *
  * <p>Until the relay starts, buffers that reach the source's relay handler (a handshake's leftovers, a removed
- * decoder's cumulation) are held here; on start they are written first, then the {@link Engine} takes over.
+ * decoder's cumulation) are held here; on start they are written first, then the {@link Engine} takes over. A preface
+ * given with {@link #writeFirst} goes before them; it is not counted, since it was never read from the source.
  *
  * <p>The direction is the engines' only way to report to the relay: bytes moved, a direction finished, a failure;
  * it passes them to its {@link Listener}.
@@ -46,6 +47,7 @@ final class Direction {
     private final Channel source;
     private final Channel sink;
     private final ArrayDeque<ByteBuf> early = new ArrayDeque<>();
+    private ByteBuf preface;
     private Pump pump;
     private boolean sourceEofBeforeStart;
     private boolean finishing;
@@ -88,8 +90,21 @@ final class Direction {
         }
     }
 
-    /** Writes and flushes the buffers that reached the source's handler before the relay started. */
+    /** Makes {@code preface}, which this direction then owns, the first bytes the sink gets; before the start only. */
+    void writeFirst(ByteBuf preface) {
+        this.preface = preface;
+    }
+
+    /**
+     * Writes and flushes the preface, if any, and the buffers that reached the source's handler before the relay
+     * started.
+     */
     void flushEarly() {
+        if (preface != null) {
+            ByteBuf first = preface;
+            preface = null;
+            sink.write(first, sink.voidPromise());
+        }
         ByteBuf buf;
         while ((buf = early.poll()) != null) {
             forward(buf);
@@ -100,7 +115,7 @@ final class Direction {
 
     /** Whether buffers that reached the source's handler wait for {@link #flushEarly()}. */
     boolean holdsEarly() {
-        return !early.isEmpty();
+        return preface != null || !early.isEmpty();
     }
 
     /**
@@ -190,6 +205,10 @@ final class Direction {
 
     /** Releases what was never forwarded; called once when the relay ends. */
     void releaseEarly() {
+        if (preface != null) {
+            preface.release();
+            preface = null;
+        }
         ByteBuf buf;
         while ((buf = early.poll()) != null) {
             buf.release();

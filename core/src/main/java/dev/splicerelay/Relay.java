@@ -1,5 +1,6 @@
 package dev.splicerelay;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -56,6 +57,11 @@ final class Relay implements Direction.Listener {
         this.inboundToPeer = new Direction(this, inbound, peer);
         this.peerToInbound = new Direction(this, peer, inbound);
         this.idle = new IdleTimer(loop, config.idleTimeout(), this::idleTimeout);
+    }
+
+    /** Writes {@code preface}, which the relay then owns, to the peer before any byte of the inbound channel. */
+    void writeToPeerFirst(ByteBuf preface) {
+        inboundToPeer.writeFirst(preface);
     }
 
     /** Takes the channels over ({@link RelayTakeover}), then starts; from the inbound handler's handlerAdded. */

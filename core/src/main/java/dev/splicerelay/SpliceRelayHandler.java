@@ -1,5 +1,6 @@
 package dev.splicerelay;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -41,6 +42,9 @@ import java.util.Objects;
  *   decoder removed right after adding this handler) are relayed first, in order.</li>
  *   <li>Set {@code ALLOW_HALF_CLOSURE} on the server's child channels, so that a client's FIN arriving before the
  *   relay starts does not close its channel; the relay sets it on both channels when it is added.</li>
+ *   <li>To send the peer something of your own first (a PROXY protocol header, a protocol preamble), give it as the
+ *   {@linkplain #SpliceRelayHandler(ChannelFuture, RelayConfig, ByteBuf) peer preface}: it reaches the peer before
+ *   any byte of the inbound channel, held ones included, and the relay then splices or copies as usual.</li>
  *   <li>Spliced bytes bypass both pipelines: no handler sees them. TLS and other handlers that must see the bytes
  *   therefore mean copy mode, which {@link RelayMode#AUTO} chooses by itself.</li>
  * </ul>
@@ -54,6 +58,7 @@ public final class SpliceRelayHandler extends RelayEndpoint {
     private final RelayConfig config;
     private final Promise<RelayStats> completion;
     private volatile boolean aborted;
+    private ByteBuf peerPreface;
 
     /** Relays to the channel {@code peerConnect} connects, with {@link RelayConfig#defaults()}. */
     public SpliceRelayHandler(ChannelFuture peerConnect) {
@@ -73,6 +78,25 @@ public final class SpliceRelayHandler extends RelayEndpoint {
         this.config = Objects.requireNonNull(config, "config");
         this.completion = (peerConnect instanceof PendingConnect ? ((PendingConnect) peerConnect).loop()
                 : peerConnect.channel().eventLoop()).newPromise();
+    }
+
+    /**
+     * Relays to the channel {@code peerConnect} connects, like {@link #SpliceRelayHandler(ChannelFuture, RelayConfig)},
+     * and first writes {@code peerPreface} to the peer: once the peer is connected, before any byte read from the
+     * inbound channel (also before those held while the peer connected, or handed over by a removed decoder). Then the
+     * relay splices or copies as it would without it; a preface does not rule splicing out. It is not counted in
+     * {@link #bytesInboundToPeer()} or {@link RelayStats#bytesInboundToPeer()}, which count bytes read from the
+     * inbound channel.
+     *
+     * <p>Reference counting: this handler owns {@code peerPreface} from here on. Once added to a pipeline it writes it
+     * to the peer, which then owns it, or releases it if the relay ends before it starts (a failed connect, for
+     * example). A handler that is never added to a pipeline never releases it.
+     *
+     * @param peerPreface the bytes to write to the peer first, for example a PROXY protocol header; may be empty
+     */
+    public SpliceRelayHandler(ChannelFuture peerConnect, RelayConfig config, ByteBuf peerPreface) {
+        this(peerConnect, config);
+        this.peerPreface = Objects.requireNonNull(peerPreface, "peerPreface");
     }
 
     /** Relays to an already connected {@code peer}, with {@link RelayConfig#defaults()}. */
@@ -125,6 +149,10 @@ public final class SpliceRelayHandler extends RelayEndpoint {
     public void handlerAdded(ChannelHandlerContext ctx) {
         Relay relay = new Relay(ctx.channel(), peerConnect, config, completion);
         attach(relay);
+        if (peerPreface != null) {
+            relay.writeToPeerFirst(peerPreface);
+            peerPreface = null;
+        }
         relay.begin();
         // After attach: an abort() that found no relay yet set the flag first.
         if (aborted) {

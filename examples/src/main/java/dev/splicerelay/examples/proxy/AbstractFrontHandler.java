@@ -52,6 +52,9 @@ abstract class AbstractFrontHandler extends ChannelInboundHandlerAdapter {
         this.handshakeTimeout = handshakeTimeout;
     }
 
+    /** Which front this is, for the logs and the metrics. */
+    protected abstract Front kind();
+
     /** Starts the front's work on a newly accepted, active client: read the request, or connect at once. */
     protected abstract void start(ChannelHandlerContext ctx);
 
@@ -65,6 +68,7 @@ abstract class AbstractFrontHandler extends ChannelInboundHandlerAdapter {
     protected void requestReceived(ChannelHandlerContext ctx, Object msg) {
         logger.debug("{}: unexpected {}, closing", ctx.channel(), msg.getClass().getSimpleName());
         ReferenceCountUtil.release(msg);
+        refused(Refusal.HANDSHAKE);
         ctx.close();
     }
 
@@ -78,15 +82,21 @@ abstract class AbstractFrontHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
+    /** No target was up to try: by default, close the client; a protocol with error replies answers first. */
+    protected void noTargetUp(ChannelHandlerContext ctx) {
+        ctx.close();
+    }
+
     /**
-     * Connects to {@code target}; the handshake, if any, is over and its deadline no longer applies.
+     * Connects to a target of {@code group}, trying them in {@code choice}'s order; the handshake, if any, is over and
+     * its deadline no longer applies.
      *
-     * @return the target channel's connect
+     * @return the first target channel's connect, or {@code null} if no target was up
      */
-    protected final ChannelFuture connect(ChannelHandlerContext ctx, ProxyAddress target) {
+    protected final ChannelFuture connect(ChannelHandlerContext ctx, TargetGroup group, TargetChoice choice) {
         connecting = true;
         cancelHandshakeDeadline();
-        return connector.connect(ctx, target, this);
+        return connector.connect(ctx, group, choice, this);
     }
 
     @Override
@@ -94,6 +104,7 @@ abstract class AbstractFrontHandler extends ChannelInboundHandlerAdapter {
         if (!handshakeTimeout.isZero()) {
             handshakeDeadline = ctx.executor().schedule(() -> {
                 logger.debug("{}: no request within {} ms", ctx.channel(), handshakeTimeout.toMillis());
+                refused(Refusal.HANDSHAKE);
                 handshakeTimedOut(ctx);
             }, handshakeTimeout.toNanos(), TimeUnit.NANOSECONDS);
         }
@@ -154,6 +165,11 @@ abstract class AbstractFrontHandler extends ChannelInboundHandlerAdapter {
         if (inputShutdown) {
             ctx.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
         }
+    }
+
+    /** Counts the client as refused, for {@code reason}; the front then answers it, if it can, and closes it. */
+    protected final void refused(Refusal reason) {
+        connector.refused(reason);
     }
 
     /** Writes {@code reply} (which the channel then owns) and closes the client once it is flushed. */

@@ -12,17 +12,36 @@ import java.util.Locale;
  */
 enum ConnectFailure {
     /** The target host answered with a reset: nothing listens on that port. */
-    REFUSED,
+    REFUSED("connection refused"),
     /** No route to the target host. */
-    HOST_UNREACHABLE,
+    HOST_UNREACHABLE("host unreachable"),
     /** No route to the target's network. */
-    NETWORK_UNREACHABLE,
+    NETWORK_UNREACHABLE("network unreachable"),
     /** The target's name did not resolve. */
-    UNRESOLVED,
+    UNRESOLVED("name did not resolve"),
     /** {@code --connect-timeout} passed without an answer. */
-    TIMEOUT,
-    /** Anything else. */
-    OTHER;
+    TIMEOUT("connect timed out"),
+    /** Anything else, for example no file descriptor left for the connection. */
+    OTHER("connect failed");
+
+    private final String description;
+
+    ConnectFailure(String description) {
+        this.description = description;
+    }
+
+    /** What went wrong, in words for a log: {@code "connection refused"}. */
+    String description() {
+        return description;
+    }
+
+    /**
+     * Whether the failure says that the target cannot be reached, so that it counts against the target's health; an
+     * {@link #OTHER} failure, such as the proxy's own lack of file descriptors, does not.
+     */
+    boolean blamesTarget() {
+        return this != OTHER;
+    }
 
     /** Classifies the cause of a failed connect; both NIO's and epoll's exceptions are {@link ConnectException}s. */
     static ConnectFailure of(Throwable cause) {

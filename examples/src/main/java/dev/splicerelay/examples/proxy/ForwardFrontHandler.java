@@ -6,20 +6,26 @@ import java.time.Duration;
 
 /**
  * The {@code forward} front: the client has nothing to say about where it goes, so every accepted connection is
- * connected to {@code --target} (TCP or a Unix domain socket) at once and relayed. A failed connect closes the
- * client; there is no protocol in which to tell it why, so the reason goes to the log.
+ * connected at once to one of the {@code --target}s (TCP or Unix domain sockets), chosen by {@code --balance}, and
+ * relayed. When a target's connect fails the next one that is up is tried; when none is left, or none was up, the
+ * client is closed: there is no protocol in which to tell it why, so the reason goes to the log.
  */
 final class ForwardFrontHandler extends AbstractFrontHandler {
-    private final ProxyAddress target;
+    private final TargetGroup targets;
 
-    ForwardFrontHandler(TargetConnector connector, ProxyAddress target) {
+    ForwardFrontHandler(TargetConnector connector, TargetGroup targets) {
         super(connector, Duration.ZERO);
-        this.target = target;
+        this.targets = targets;
+    }
+
+    @Override
+    protected Front kind() {
+        return Front.FORWARD;
     }
 
     @Override
     protected void start(ChannelHandlerContext ctx) {
-        connect(ctx, target);
+        connect(ctx, targets, targets.choice());
     }
 
     @Override

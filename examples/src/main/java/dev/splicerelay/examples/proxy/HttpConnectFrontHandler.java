@@ -20,15 +20,20 @@ import java.time.Duration;
  * {@code 403} for a target not in {@code --allow}, {@code 431} for a head over
  * {@value HttpConnectDecoder#MAX_HEAD_BYTES} bytes, {@code 408} when no request came within
  * {@code --handshake-timeout}, {@code 502} for a target that refused or did not resolve, {@code 504} for one that did
- * not answer within {@code --connect-timeout}.
+ * not answer within {@code --connect-timeout}, {@code 503} for one that is down (see {@link Target}).
  */
 final class HttpConnectFrontHandler extends RequestFrontHandler {
     private static final Logger logger = LoggerFactory.getLogger(HttpConnectFrontHandler.class);
     private static final byte[] ESTABLISHED =
             "HTTP/1.1 200 Connection established\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
-    HttpConnectFrontHandler(TargetConnector connector, Duration handshakeTimeout, TargetAllowList allowList) {
-        super(connector, handshakeTimeout, allowList);
+    HttpConnectFrontHandler(TargetConnector connector, Duration handshakeTimeout, TargetGroup allowed) {
+        super(connector, handshakeTimeout, allowed);
+    }
+
+    @Override
+    protected Front kind() {
+        return Front.CONNECT;
     }
 
     @Override
@@ -39,11 +44,13 @@ final class HttpConnectFrontHandler extends RequestFrontHandler {
         }
         HttpConnectRequest request = (HttpConnectRequest) msg;
         if (request.error() != null) {
+            refused(Refusal.HANDSHAKE);
             reject(ctx, request.error(), request.reason());
         } else if (!allowed(request.target())) {
+            refused(Refusal.ALLOW_LIST);
             reject(ctx, HttpResponseStatus.FORBIDDEN, request.target() + " is not an allowed target");
         } else {
-            connect(ctx, request.target());
+            connectAllowed(ctx, request.target());
         }
     }
 
@@ -59,6 +66,11 @@ final class HttpConnectFrontHandler extends RequestFrontHandler {
         } else {
             reject(ctx, HttpResponseStatus.BAD_GATEWAY, "cannot connect to " + target + ": " + failure);
         }
+    }
+
+    @Override
+    protected void noTargetUp(ChannelHandlerContext ctx) {
+        reject(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "the target is down");
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.splicerelay.RelayConfig;
 import dev.splicerelay.RelayMode;
 import dev.splicerelay.SpliceEngine;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
 import io.netty.util.NetUtil;
 
 import java.net.InetAddress;
@@ -11,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,23 +24,44 @@ import java.util.Set;
  * is a {@link UsageException} before anything binds. Immutable.
  *
  * <p>{@code listen} is an {@link InetSocketAddress} (resolved) or, for {@code --listen unix:PATH}, a
- * {@link DomainSocketAddress}; {@code target} is a {@link HostPort} or a {@link UnixPath}. Unix domain sockets need
- * the epoll transport.
+ * {@link DomainSocketAddress}; {@code targets} are {@link HostPort}s and {@link UnixPath}s, distinct, and empty for
+ * the connect and socks5 fronts. Unix domain sockets need the epoll transport. {@code sendProxy} is {@code null}
+ * without {@code --send-proxy}.
  */
-record ProxyOptions(SocketAddress listen, Front front, ProxyAddress target, TargetAllowList allow, RelayMode mode,
-                    SpliceEngine spliceEngine, Transport transport, int threads, int maxConnections, Duration idleTimeout,
-                    Duration connectTimeout, Duration handshakeTimeout, Duration statusInterval,
-                    Duration drainTimeout) {
+record ProxyOptions(SocketAddress listen, Front front, List<ProxyAddress> targets, TargetAllowList allow,
+                    RelayMode mode, SpliceEngine spliceEngine, Transport transport, int threads, int maxConnections,
+                    Duration idleTimeout, Duration connectTimeout, Duration handshakeTimeout, Duration statusInterval,
+                    Duration drainTimeout, Balance balance, HealthPolicy health, HAProxyProtocolVersion sendProxy,
+                    boolean acceptProxy, OperationsOptions operations) {
 
     static final String USAGE = String.join(System.lineSeparator(),
             "usage: java -jar splice-proxy.jar --listen [HOST:]PORT|unix:PATH [options]",
             "       java -jar splice-proxy.jar demo [--size 1g] [--transport auto|epoll|io_uring|nio]",
             "",
+            "Where clients connect and where they go:",
             "  --listen [HOST:]PORT|unix:PATH  where clients connect (a port alone means 127.0.0.1)",
             "  --front forward|connect|socks5  forward: relay every connection to --target (default);",
             "                                  connect: HTTP/1.1 CONNECT proxy; socks5: SOCKS5 proxy (no auth)",
-            "  --target HOST:PORT|unix:PATH    where the forward front relays to",
+            "  --target HOST:PORT|unix:PATH[,...]",
+            "                                  where the forward front relays to: one target, or several",
             "  --allow HOST:PORT,...           targets the connect and socks5 fronts may open (without it: none)",
+            "",
+            "Load balancing and health:",
+            "  --balance roundrobin|leastconn|first",
+            "                                  how the forward front picks among the targets that are up (default",
+            "                                  roundrobin; leastconn: fewest open relays; first: the first in order)",
+            "  --fail-timeout DURATION         without active checks, how long a target whose connect failed stays",
+            "                                  down (default 10s); meanwhile clients go to the other targets",
+            "  --check-interval DURATION       connect to every target this often as a health check (default 0: off)",
+            "  --check-fall N                  failed checks in a row that mark a target down (default 3)",
+            "  --check-rise N                  passed checks in a row that mark it up again (default 2)",
+            "",
+            "PROXY protocol (any front):",
+            "  --send-proxy v1|v2              send each target a PROXY protocol header with the client's address",
+            "  --accept-proxy                  expect a PROXY protocol header (v1 or v2) from every client, as",
+            "                                  behind another load balancer; a bad or missing one closes the client",
+            "",
+            "How bytes move:",
             "  --mode auto|splice|copy         how bytes move (default auto: splice where possible)",
             "  --splice-engine auto|io_handle|splice_to",
             "                                  which engine splices (default auto: splice-relay's own, io_handle,",
@@ -48,25 +71,43 @@ record ProxyOptions(SocketAddress listen, Front front, ProxyAddress target, Targ
             "                                  io_uring copies, and only runs when asked for)",
             "  --threads N                     event-loop threads; on epoll with TCP also listening sockets",
             "                                  (SO_REUSEPORT); default: the number of cores",
+            "",
+            "Limits and timeouts:",
             "  --max-connections N             close new clients beyond N open ones (default 0: no limit)",
             "  --idle-timeout DURATION         end a relay idle this long in both directions (default 60s, 0: never)",
-            "  --connect-timeout DURATION      time limit for connecting to a target (default 5s)",
-            "  --handshake-timeout DURATION    time limit for a CONNECT or SOCKS5 request (default 10s)",
+            "  --connect-timeout DURATION      time limit for connecting a client to a target, all tries together",
+            "                                  (default 5s); also each health check's limit",
+            "  --handshake-timeout DURATION    time limit for a PROXY header, and for a CONNECT or SOCKS5 request",
+            "                                  (default 10s)",
+            "  --drain-timeout DURATION        on SIGTERM or after a handover, how long open relays may go on",
+            "                                  (default 10s)",
+            "",
+            "Operations:",
             "  --status-interval DURATION      how often to log a status line (default 10s, 0: never)",
-            "  --drain-timeout DURATION        on SIGTERM, how long open relays may go on (default 10s)",
+            OperationsOptions.USAGE,
             "  --help                          print this and exit",
             "",
             "Durations: 500ms, 10s, 2m, 1h; a bare number means seconds.",
             "",
+            "A target whose connect fails is down: the client is connected to the next target that is up, each",
+            "  tried once within --connect-timeout. With every target down the forward front closes the client, the",
+            "  connect front answers 503 and socks5 0x01. The connect and socks5 fronts check their --allow targets.",
+            "  --fail-timeout is for this passive health alone; --check-fall and --check-rise need --check-interval.",
+            "",
             "unix:PATH is a Unix domain socket (epoll transport only; the connect and socks5 fronts may listen on",
             "  one, but their targets are TCP). On --listen unix:PATH the proxy creates the socket file and deletes",
             "  it when it stops. If PATH exists it only replaces a stale socket, one nothing accepts on (left by a",
-            "  proxy that was killed); any other file, or a socket in use, is an error and is left as it is.");
+            "  proxy that was killed); any other file, or a socket in use, is an error and is left as it is.",
+            "",
+            "The metric names, the access log's format and how a reload works: examples/README.md.");
 
     private static final Set<String> OPTIONS = Set.of("--listen", "--front", "--target", "--allow", "--mode",
             "--splice-engine",
             "--transport", "--threads", "--max-connections", "--idle-timeout", "--connect-timeout",
-            "--handshake-timeout", "--status-interval", "--drain-timeout");
+            "--handshake-timeout", "--status-interval", "--drain-timeout", "--balance", "--fail-timeout",
+            "--check-interval", "--check-fall", "--check-rise", "--send-proxy", "--metrics-listen", "--handover");
+    /** Options that take no value: given means on. */
+    private static final Set<String> FLAGS = Set.of("--accept-proxy", "--access-log", "--reuse-port");
 
     /**
      * Parses {@code --name value} and {@code --name=value} arguments.
@@ -96,17 +137,23 @@ record ProxyOptions(SocketAddress listen, Front front, ProxyAddress target, Targ
             throw new UsageException("--connect-timeout and --handshake-timeout must be above 0 (and under 24 days)");
         }
         SocketAddress listen = listenAddress(values.get("--listen"));
-        ProxyAddress target = target(front, values.get("--target"));
+        List<ProxyAddress> targets = targets(front, values.get("--target"));
         if (listen instanceof DomainSocketAddress && !transport.supportsUnixSockets()) {
             throw unixNeedsEpoll("--listen", transport);
         }
-        if (target instanceof UnixPath && !transport.supportsUnixSockets()) {
+        if (targets.stream().anyMatch(UnixPath.class::isInstance) && !transport.supportsUnixSockets()) {
             throw unixNeedsEpoll("--target", transport);
         }
+        if (front != Front.FORWARD && values.containsKey("--balance")) {
+            throw new UsageException("--balance is for the forward front's --target list; the " + front.cliName()
+                    + " front's clients name their targets");
+        }
+        HealthPolicy health = health(values);
+        OperationsOptions operations = OperationsOptions.parse(values, listen, transport);
         return new ProxyOptions(
                 listen,
                 front,
-                target,
+                targets,
                 allowList(front, values.get("--allow")),
                 mode,
                 spliceEngine,
@@ -117,7 +164,12 @@ record ProxyOptions(SocketAddress listen, Front front, ProxyAddress target, Targ
                 connectTimeout,
                 handshakeTimeout,
                 duration(values, "--status-interval", "10s"),
-                duration(values, "--drain-timeout", "10s"));
+                duration(values, "--drain-timeout", "10s"),
+                choice("--balance", values.getOrDefault("--balance", "roundrobin"), Balance.values()),
+                health,
+                sendProxy(values.get("--send-proxy")),
+                values.containsKey("--accept-proxy"),
+                operations);
     }
 
     /** The relay options every connection uses. */
@@ -131,12 +183,17 @@ record ProxyOptions(SocketAddress listen, Front front, ProxyAddress target, Targ
             String arg = args.get(i);
             int equals = arg.indexOf('=');
             String name = equals < 0 ? arg : arg.substring(0, equals);
-            if (!OPTIONS.contains(name)) {
+            if (!OPTIONS.contains(name) && !FLAGS.contains(name)) {
                 throw new UsageException(
                         arg.startsWith("--") ? "unknown option: " + name : "unexpected argument: " + arg);
             }
             String value;
-            if (equals >= 0) {
+            if (FLAGS.contains(name)) {
+                if (equals >= 0) {
+                    throw new UsageException(name + " takes no value");
+                }
+                value = "";
+            } else if (equals >= 0) {
                 value = arg.substring(equals + 1);
             } else if (i + 1 < args.size()) {
                 value = args.get(++i);
@@ -151,6 +208,14 @@ record ProxyOptions(SocketAddress listen, Front front, ProxyAddress target, Targ
     }
 
     private static SocketAddress listenAddress(String text) throws UsageException {
+        return localAddress("--listen", text);
+    }
+
+    /**
+     * A local address to listen on, as {@code --listen} and {@code --metrics-listen} take it: {@code [HOST:]PORT}
+     * (a port alone means 127.0.0.1) or {@code unix:PATH}.
+     */
+    static SocketAddress localAddress(String option, String text) throws UsageException {
         try {
             ProxyAddress listen = text.chars().allMatch(Character::isDigit)
                     ? new HostPort(NetUtil.LOCALHOST4.getHostAddress(), HostPort.parsePort(text))
@@ -160,7 +225,7 @@ record ProxyOptions(SocketAddress listen, Front front, ProxyAddress target, Targ
             }
             return listen.toSocketAddress();
         } catch (IllegalArgumentException | UnknownHostException e) {
-            throw new UsageException("--listen: " + e.getMessage());
+            throw new UsageException(option + ": " + e.getMessage());
         }
     }
 
@@ -170,26 +235,69 @@ record ProxyOptions(SocketAddress listen, Front front, ProxyAddress target, Targ
                 + (epollUnavailable == null ? "" : " (epoll is not available here: " + epollUnavailable + ")"));
     }
 
-    private static ProxyAddress target(Front front, String text) throws UsageException {
+    private static List<ProxyAddress> targets(Front front, String text) throws UsageException {
         if (front != Front.FORWARD) {
             if (text != null) {
                 throw new UsageException("--target is for --front forward; the " + front.cliName()
                         + " front takes its targets from clients, limited by --allow");
             }
-            return null;
+            return List.of();
         }
         if (text == null) {
             throw new UsageException("--front forward needs --target HOST:PORT or --target unix:PATH");
         }
-        try {
-            ProxyAddress target = ProxyAddress.parse(text);
-            if (target instanceof HostPort hostPort && hostPort.port() == 0) {
-                throw new IllegalArgumentException("port 0 cannot be a target");
+        List<ProxyAddress> targets = new ArrayList<>();
+        for (String entry : text.split(",", -1)) {
+            try {
+                ProxyAddress target = ProxyAddress.parse(entry.trim());
+                if (target instanceof HostPort hostPort && hostPort.port() == 0) {
+                    throw new IllegalArgumentException("port 0 cannot be a target");
+                }
+                if (targets.contains(target)) {
+                    throw new IllegalArgumentException(target + " is listed twice");
+                }
+                targets.add(target);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--target: " + e.getMessage());
             }
-            return target;
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--target: " + e.getMessage());
         }
+        return List.copyOf(targets);
+    }
+
+    /**
+     * The health options, which fit together only one way or the other: passive health alone
+     * ({@code --fail-timeout}), or active checks ({@code --check-interval}, {@code --check-fall},
+     * {@code --check-rise}), whose passed checks, not a timeout, bring a target back.
+     */
+    private static HealthPolicy health(Map<String, String> values) throws UsageException {
+        Duration checkInterval = duration(values, "--check-interval", "0");
+        if (checkInterval.toMillis() > Integer.MAX_VALUE) {
+            throw new UsageException("--check-interval must be under 24 days");
+        }
+        HealthPolicy health = new HealthPolicy(checkInterval,
+                count(values, "--check-fall", HealthPolicy.DEFAULTS.checkFall(), 1),
+                count(values, "--check-rise", HealthPolicy.DEFAULTS.checkRise(), 1),
+                duration(values, "--fail-timeout", HealthPolicy.DEFAULTS.failTimeout().toSeconds() + "s"));
+        if (!health.activeChecks() && (values.containsKey("--check-fall") || values.containsKey("--check-rise"))) {
+            throw new UsageException("--check-fall and --check-rise count active health checks: they need "
+                    + "--check-interval");
+        }
+        if (health.activeChecks() && values.containsKey("--fail-timeout")) {
+            throw new UsageException("--fail-timeout is for passive health alone: with --check-interval a target "
+                    + "that went down comes back up by its checks (--check-rise)");
+        }
+        return health;
+    }
+
+    private static HAProxyProtocolVersion sendProxy(String text) throws UsageException {
+        if (text == null) {
+            return null;
+        }
+        return switch (text) {
+            case "v1" -> HAProxyProtocolVersion.V1;
+            case "v2" -> HAProxyProtocolVersion.V2;
+            default -> throw new UsageException("--send-proxy expects v1 or v2, got '" + text + "'");
+        };
     }
 
     private static TargetAllowList allowList(Front front, String text) throws UsageException {

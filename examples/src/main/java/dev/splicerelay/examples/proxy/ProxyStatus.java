@@ -17,16 +17,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The proxy's counters, and the lines it logs from them: a status line at INFO every {@code --status-interval}, and
- * one line at DEBUG for every relay that ends.
+ * The proxy's admission control ({@code --max-connections}) and counters, and the lines it logs from them: a status
+ * line at INFO every {@code --status-interval}, and one line at DEBUG for every relay that ends.
  *
- * <p>Byte rates cover every relay: the live counts of the relays still running plus the final counts of those that
- * ended. A relay that ends while a status line is being computed may be counted in neither or both for that one line.
+ * <p>Byte counts cover every relay: the live counts of the relays still running plus the final counts of those that
+ * ended (see {@link #bytesRelayed()}).
  *
  * <p>Threading: every event loop updates the counters, so they are atomics; {@link #logStatus()} runs on one
  * scheduled task at a time, which alone owns the previous-interval snapshot.
  */
-final class ProxyStatus {
+final class ProxyStatus implements ProxyEvents {
     private static final Logger logger = LoggerFactory.getLogger(ProxyStatus.class);
 
     private final int maxConnections;
@@ -59,7 +59,6 @@ final class ProxyStatus {
         for (;;) {
             int open = active.get();
             if (maxConnections > 0 && open >= maxConnections) {
-                refused.increment();
                 if (refusing.compareAndSet(false, true)) {
                     logger.warn("{} connections are open (--max-connections): closing new clients at once", open);
                 }
@@ -73,6 +72,11 @@ final class ProxyStatus {
         }
     }
 
+    @Override
+    public void connectionRefused(Refusal reason) {
+        refused.increment();
+    }
+
     void connectionClosed() {
         active.decrementAndGet();
     }
@@ -81,7 +85,13 @@ final class ProxyStatus {
         return active.get();
     }
 
-    void relayStarted(SpliceRelayHandler relay) {
+    /** Relays started and not yet ended. */
+    int openRelays() {
+        return running.size();
+    }
+
+    @Override
+    public void relayStarted(SpliceRelayHandler relay) {
         relaysStarted.increment();
         running.add(relay);
         if (aborting) {
@@ -105,21 +115,25 @@ final class ProxyStatus {
         return completions;
     }
 
-    /** A relay that could not start, for example {@code --mode splice} where splicing is impossible. */
-    void relayFailed(SpliceRelayHandler relay) {
+    @Override
+    public void relayFailed(SpliceRelayHandler relay, Throwable cause) {
         running.remove(relay);
         relaysEnded.increment();
     }
 
-    /** Counts an ended relay and logs it at DEBUG; {@code name} says which client and target it joined. */
-    void relayEnded(SpliceRelayHandler relay, String name, RelayStats stats) {
+    /** Counts an ended relay and logs it at DEBUG. */
+    @Override
+    public void relayEnded(SpliceRelayHandler relay, EndedRelay ended) {
+        RelayStats stats = ended.stats();
+        // Out of the running set before its bytes join the totals: see bytesRelayed().
         running.remove(relay);
         relaysEnded.increment();
         (stats.mode() == RelayMode.SPLICE ? spliced : copied).increment();
         bytesToTarget.add(stats.bytesInboundToPeer());
         bytesToClient.add(stats.bytesPeerToInbound());
         if (logger.isDebugEnabled()) {
-            logger.debug("relay {} ended {} after {} ms: {}, client->target {} B, target->client {} B{}{}", name,
+            logger.debug("relay {} -> {} ended {} after {} ms: {}, client->target {} B, target->client {} B{}{}",
+                    ended.client(), ended.target(),
                     stats.outcome(), stats.duration().toMillis(), stats.mode(), stats.bytesInboundToPeer(),
                     stats.bytesPeerToInbound(), stats.spliceEngine().map(engine -> ", engine " + engine).orElse(""),
                     stats.cause().map(cause -> ", cause: " + cause).orElse(""));
@@ -158,15 +172,30 @@ final class ProxyStatus {
                 : String.format(Locale.ROOT, "%.1f MB/s", perSecond / 1e6);
     }
 
-    private Snapshot snapshot() {
-        long liveToTarget = 0;
-        long liveToClient = 0;
+    /**
+     * Bytes relayed so far each way, by every relay: the final counts of those that ended plus the live counts of
+     * those still running; safe from any thread. The totals of ended relays are read first, and {@link #relayEnded}
+     * removes a relay from the running set before it adds its bytes to them, so a relay that ends meanwhile is
+     * counted at most once: possibly not at all, which makes the sum dip below an earlier one for that one call.
+     */
+    Bytes bytesRelayed() {
+        long toTarget = bytesToTarget.sum();
+        long toClient = bytesToClient.sum();
         for (SpliceRelayHandler relay : running) {
-            liveToTarget += relay.bytesInboundToPeer();
-            liveToClient += relay.bytesPeerToInbound();
+            toTarget += relay.bytesInboundToPeer();
+            toClient += relay.bytesPeerToInbound();
         }
+        return new Bytes(toTarget, toClient);
+    }
+
+    /** Byte counts each way. */
+    record Bytes(long toTarget, long toClient) {
+    }
+
+    private Snapshot snapshot() {
+        Bytes bytes = bytesRelayed();
         return new Snapshot(System.nanoTime(), accepted.sum(), refused.sum(), spliced.sum(), copied.sum(),
-                bytesToTarget.sum() + liveToTarget, bytesToClient.sum() + liveToClient);
+                bytes.toTarget(), bytes.toClient());
     }
 
     private record Snapshot(long nanos, long accepted, long refused, long spliced, long copied, long bytesToTarget,

@@ -6,14 +6,16 @@ import java.time.Duration;
 
 /**
  * A front whose client names its target in a request (HTTP CONNECT, SOCKS5): it reads the request, and only targets
- * in {@code --allow} may be connected, so that the proxy is never an open relay.
+ * in {@code --allow} may be connected, so that the proxy is never an open relay. The allowed targets are a
+ * {@link TargetGroup}, so they have a health too: a target that is down is not tried, and the front answers
+ * {@link #noTargetUp} at once.
  */
 abstract class RequestFrontHandler extends AbstractFrontHandler {
-    private final TargetAllowList allowList;
+    private final TargetGroup allowed;
 
-    RequestFrontHandler(TargetConnector connector, Duration handshakeTimeout, TargetAllowList allowList) {
+    RequestFrontHandler(TargetConnector connector, Duration handshakeTimeout, TargetGroup allowed) {
         super(connector, handshakeTimeout);
-        this.allowList = allowList;
+        this.allowed = allowed;
     }
 
     @Override
@@ -23,6 +25,11 @@ abstract class RequestFrontHandler extends AbstractFrontHandler {
 
     /** Whether {@code --allow} lets the client reach {@code target}. */
     protected final boolean allowed(HostPort target) {
-        return allowList.allows(target);
+        return allowed.find(target) != null;
+    }
+
+    /** Connects to {@code target}, which {@link #allowed} allows, if it is up. */
+    protected final void connectAllowed(ChannelHandlerContext ctx, HostPort target) {
+        connect(ctx, allowed, TargetChoice.only(allowed.find(target)));
     }
 }

@@ -30,8 +30,8 @@ import java.time.Duration;
  * <p>Replies, after which the connection is closed unless it succeeded: {@code 0x00} and the relay takes over;
  * {@code 0x02} for a target not in {@code --allow}; {@code 0x03}, {@code 0x04}, {@code 0x05} for an unreachable
  * network, an unreachable or unresolvable host or a timeout, and a refused connection; {@code 0x07} for the
- * {@code BIND} and {@code UDP ASSOCIATE} commands; {@code 0x08} for an unknown address type; {@code 0x01} for anything
- * else. A greeting that is not SOCKS5, or that offers no "no authentication" method (answered with {@code 0xFF}),
+ * {@code BIND} and {@code UDP ASSOCIATE} commands; {@code 0x08} for an unknown address type; {@code 0x01} for a target
+ * that is down (see {@link Target}) and anything else. A greeting that is not SOCKS5, or that offers no "no authentication" method (answered with {@code 0xFF}),
  * closes the connection, as does {@code --handshake-timeout}.
  */
 final class Socks5FrontHandler extends RequestFrontHandler {
@@ -45,8 +45,13 @@ final class Socks5FrontHandler extends RequestFrontHandler {
         return Socks5AddressDecoder.DEFAULT.decodeAddress(type, in);
     };
 
-    Socks5FrontHandler(TargetConnector connector, Duration handshakeTimeout, TargetAllowList allowList) {
-        super(connector, handshakeTimeout, allowList);
+    Socks5FrontHandler(TargetConnector connector, Duration handshakeTimeout, TargetGroup allowed) {
+        super(connector, handshakeTimeout, allowed);
+    }
+
+    @Override
+    protected Front kind() {
+        return Front.SOCKS5;
     }
 
     @Override
@@ -79,12 +84,19 @@ final class Socks5FrontHandler extends RequestFrontHandler {
         }, "cannot connect to " + target + ": " + failure);
     }
 
+    @Override
+    protected void noTargetUp(ChannelHandlerContext ctx) {
+        reject(ctx, Socks5CommandStatus.FAILURE, "the target is down");
+    }
+
     private void greeting(ChannelHandlerContext ctx, Socks5InitialRequest greeting) {
         if (greeting.decoderResult().isFailure()) {
             logger.debug("{}: not a SOCKS5 greeting ({}), closing", ctx.channel(), greeting.decoderResult().cause());
+            refused(Refusal.HANDSHAKE);
             ctx.close();
         } else if (!greeting.authMethods().contains(Socks5AuthMethod.NO_AUTH)) {
             logger.debug("{}: the client offers no method without authentication", ctx.channel());
+            refused(Refusal.HANDSHAKE);
             replyAndClose(ctx, new DefaultSocks5InitialResponse(Socks5AuthMethod.UNACCEPTED));
         } else {
             ctx.pipeline().replace(Socks5InitialRequestDecoder.class, "socks5-command-decoder",
@@ -97,11 +109,13 @@ final class Socks5FrontHandler extends RequestFrontHandler {
     private void command(ChannelHandlerContext ctx, Socks5CommandRequest command) {
         if (command.decoderResult().isFailure()) {
             Throwable cause = command.decoderResult().cause();
+            refused(Refusal.HANDSHAKE);
             reject(ctx, cause instanceof UnsupportedAddressTypeException
                     ? Socks5CommandStatus.ADDRESS_UNSUPPORTED : Socks5CommandStatus.FAILURE, String.valueOf(cause));
             return;
         }
         if (!command.type().equals(Socks5CommandType.CONNECT)) {
+            refused(Refusal.HANDSHAKE);
             reject(ctx, Socks5CommandStatus.COMMAND_UNSUPPORTED, "command " + command.type() + " is not supported");
             return;
         }
@@ -109,13 +123,15 @@ final class Socks5FrontHandler extends RequestFrontHandler {
         try {
             target = new HostPort(command.dstAddr(), command.dstPort());
         } catch (IllegalArgumentException e) {
+            refused(Refusal.HANDSHAKE);
             reject(ctx, Socks5CommandStatus.FAILURE, e.getMessage());
             return;
         }
         if (!allowed(target)) {
+            refused(Refusal.ALLOW_LIST);
             reject(ctx, Socks5CommandStatus.FORBIDDEN, target + " is not an allowed target");
         } else {
-            connect(ctx, target);
+            connectAllowed(ctx, target);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.splicerelay.examples.proxy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Locale;
 
@@ -19,7 +20,8 @@ import java.util.Locale;
  *
  * <p>It prints one start-up line to standard output and logs to standard error through slf4j-simple (INFO by
  * default; {@code -Dorg.slf4j.simpleLogger.log.dev.splicerelay=debug} adds a line per relay). On SIGTERM it stops
- * accepting and gives open relays {@code --drain-timeout} to finish. Exit status 2 means a bad command line, 1 a
+ * accepting and gives open relays {@code --drain-timeout} to finish. After handing its sockets to a successor
+ * ({@code --handover}) it drains likewise and exits with status 0. Exit status 2 means a bad command line, 1 a
  * failure to start.
  */
 public final class SpliceProxy {
@@ -60,6 +62,10 @@ public final class SpliceProxy {
         ProxyServer server;
         try {
             server = ProxyServer.start(options);
+        } catch (HandoverClient.HandoverException e) {
+            System.err.println("splice-proxy: handover failed: " + e.getMessage());
+            System.exit(1);
+            return;
         } catch (Exception e) {
             System.err.println("splice-proxy: cannot listen on " + ProxyAddress.toString(options.listen()) + ": "
                     + e.getMessage());
@@ -68,6 +74,8 @@ public final class SpliceProxy {
         }
         Runtime.getRuntime().addShutdownHook(
                 new Thread(() -> server.stop(options.drainTimeout()), "splice-proxy-shutdown"));
+        // Handed over to a successor (--handover) and drained: this process's work is done.
+        server.retired().thenRun(() -> System.exit(0));
         if (options.front() != Front.FORWARD && options.allow().isEmpty()) {
             logger.warn("no --allow given: the {} front will refuse every target", options.front().cliName());
         }
@@ -76,12 +84,32 @@ public final class SpliceProxy {
 
     private static String startupLine(ProxyOptions options, ProxyServer server) {
         String front = switch (options.front()) {
-            case FORWARD -> "forward to " + options.target();
+            case FORWARD -> "forward to " + targetList(options);
             case CONNECT, SOCKS5 -> options.front().cliName() + ", allowing " + options.allow();
         };
+        InetSocketAddress metrics = server.metricsAddress();
         return String.format(Locale.ROOT,
-                "splice-proxy listening on %s, transport %s (%d event loops, %d listening sockets), mode %s, front %s",
+                "splice-proxy listening on %s, transport %s (%d event loops, %d listening sockets), mode %s, front %s"
+                        + "%s%s",
                 ProxyAddress.toString(server.localAddress()), options.transport().cliName(), options.threads(),
-                server.listeningSockets(), options.mode().name().toLowerCase(Locale.ROOT), front);
+                server.listeningSockets(), options.mode().name().toLowerCase(Locale.ROOT), front,
+                proxyProtocol(options),
+                metrics == null ? "" : ", metrics on http://" + ProxyAddress.toString(metrics) + "/metrics");
+    }
+
+    /** One target as before; several with the balance and, if on, the health checks. */
+    private static String targetList(ProxyOptions options) {
+        if (options.targets().size() == 1) {
+            return options.targets().get(0).toString();
+        }
+        HealthPolicy health = options.health();
+        return options.targets() + " (" + options.balance().cliName() + (health.activeChecks()
+                ? ", checked every " + health.checkInterval().toMillis() + " ms" : "") + ")";
+    }
+
+    private static String proxyProtocol(ProxyOptions options) {
+        return (options.acceptProxy() ? ", accepting PROXY headers" : "")
+                + (options.sendProxy() == null ? ""
+                : ", sending PROXY " + options.sendProxy().name().toLowerCase(Locale.ROOT) + " headers");
     }
 }

@@ -2,6 +2,7 @@ package dev.splicerelay.examples.proxy;
 
 import java.util.Collections;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -37,8 +38,9 @@ final class TargetAllowList {
         return new TargetAllowList(Collections.unmodifiableSet(allowed));
     }
 
-    boolean allows(HostPort target) {
-        return allowed.contains(target);
+    /** The allowed targets, in the order given. */
+    List<HostPort> targets() {
+        return List.copyOf(allowed);
     }
 
     boolean isEmpty() {

@@ -13,17 +13,17 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The step that every front ends with: connect the client's target, let the front answer its client, and hand both
@@ -37,97 +37,151 @@ import java.net.SocketAddress;
  * relay gets the client's bytes in the order they came. The relay chooses its mode one event-loop task after it is
  * added, when it is alone in the pipeline, so {@link dev.splicerelay.RelayMode#AUTO} can splice behind any front.
  *
+ * <p>With {@code --send-proxy}, the relay first writes a PROXY protocol header with the client's addresses
+ * ({@link ClientAddress}) to the target, as its peer preface, and then splices as before.
+ *
+ * <p>What happens goes to {@link ProxyEvents}: refusals, and each relay's start and end, named by the client and the
+ * target it reached. Failed connects go to the {@link TargetGroup}, whose listeners (the events among them) hear
+ * each once.
+ *
  * <p>Immutable; shared by all connections. Every callback runs on the client's event loop.
  */
 final class TargetConnector {
     private static final Logger logger = LoggerFactory.getLogger(TargetConnector.class);
 
     private final RelayConfig relayConfig;
-    private final int connectTimeoutMillis;
+    private final long connectTimeoutNanos;
     private final AddressResolverGroup<InetSocketAddress> resolver;
-    private final ProxyStatus status;
+    private final ProxyEvents events;
+    private final HAProxyProtocolVersion sendProxy;
 
+    /**
+     * @param connectTimeoutMillis how long a client's connects may take, all its targets' together
+     * @param sendProxy            the PROXY protocol header version to send every target, or {@code null} for none
+     */
     TargetConnector(RelayConfig relayConfig, int connectTimeoutMillis,
-                    AddressResolverGroup<InetSocketAddress> resolver, ProxyStatus status) {
+                    AddressResolverGroup<InetSocketAddress> resolver, ProxyEvents events,
+                    HAProxyProtocolVersion sendProxy) {
         this.relayConfig = relayConfig;
-        this.connectTimeoutMillis = connectTimeoutMillis;
+        this.connectTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(connectTimeoutMillis);
         this.resolver = resolver;
-        this.status = status;
+        this.events = events;
+        this.sendProxy = sendProxy;
+    }
+
+    /** Reports a client that a front closed without connecting a target. */
+    void refused(Refusal reason) {
+        events.connectionRefused(reason);
     }
 
     /**
-     * Connects {@code front}'s client to {@code target}, then calls {@link AbstractFrontHandler#connected} and relays,
-     * or calls {@link AbstractFrontHandler#connectFailed}. If the client leaves first, the target is closed.
+     * Connects {@code front}'s client to the first target of {@code choice} that answers, then calls
+     * {@link AbstractFrontHandler#connected} and relays. A target whose connect fails is reported to {@code group}
+     * (passive health) and the next one is tried, each at most once, all within the connect timeout; if none is left,
+     * {@link AbstractFrontHandler#connectFailed} gets the last failure, and if none was up to begin with,
+     * {@link AbstractFrontHandler#noTargetUp}. If the client leaves first, the target is closed.
      *
-     * @return the target channel's connect
+     * @return the first target channel's connect, or {@code null} if no target was up
      */
-    ChannelFuture connect(ChannelHandlerContext ctx, ProxyAddress target, AbstractFrontHandler front) {
+    ChannelFuture connect(ChannelHandlerContext ctx, TargetGroup group, TargetChoice choice,
+                          AbstractFrontHandler front) {
+        Target first = choice.next();
+        if (first == null) {
+            logger.info("{}: no target is up", ctx.channel());
+            events.connectionRefused(Refusal.NO_TARGET);
+            front.noTargetUp(ctx);
+            return null;
+        }
+        return attempt(ctx, group, choice, first, System.nanoTime() + connectTimeoutNanos, front);
+    }
+
+    private ChannelFuture attempt(ChannelHandlerContext ctx, TargetGroup group, TargetChoice choice, Target target,
+                                  long deadline, AbstractFrontHandler front) {
         Channel client = ctx.channel();
-        SocketAddress remote = target.toSocketAddress();
+        SocketAddress remote = target.address().toSocketAddress();
+        long leftMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
         Bootstrap bootstrap = RelayBootstrap.forInbound(client, remote)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(leftMillis, Integer.MAX_VALUE))
                 .handler(Connecting.INSTANCE);
-        if (target instanceof HostPort) {
+        if (target.address() instanceof HostPort) {
             bootstrap.resolver(resolver);
         }
+        target.relayOpened();
         ChannelFuture connect = bootstrap.connect(remote);
+        OpenRelay open = new OpenRelay(target);
+        connect.channel().closeFuture().addListener(f -> open.closed());
         connect.addListener((ChannelFutureListener) f -> {
-            if (!client.isActive()) {
-                f.channel().close();
-            } else if (!f.isSuccess()) {
+            if (!f.isSuccess()) {
+                open.closed();
                 ConnectFailure failure = ConnectFailure.of(f.cause());
-                logger.info("{}: cannot connect to {}: {} ({})", client, target, failure, rootMessage(f.cause()));
-                front.connectFailed(ctx, target, failure);
+                String reason = failure.description() + " (" + rootMessage(f.cause()) + ")";
+                logger.info("{}: cannot connect to {}: {}", client, target.address(), reason);
+                group.connectFailed(target, failure, failure.description(), ctx.executor());
+                Target next = client.isActive() && deadline - System.nanoTime() > 0 ? choice.next() : null;
+                if (next != null) {
+                    logger.info("{}: trying {} instead", client, next.address());
+                    attempt(ctx, group, choice, next, deadline, front);
+                } else if (client.isActive()) {
+                    front.connectFailed(ctx, target.address(), failure);
+                }
+            } else if (!client.isActive()) {
+                f.channel().close();
             } else if (f.channel() instanceof DuplexChannel && ((DuplexChannel) f.channel()).isInputShutdown()) {
                 // Nothing can have been read yet: only a stale epoll event shuts a connecting channel's input down,
                 // and its socket would report end of stream at once (see the core's StaleEpollEventTest).
                 logger.info("{}: connected to {} with its input already shut down by a stale epoll event", client,
-                        target);
+                        target.address());
                 f.channel().close();
-                front.connectFailed(ctx, target, ConnectFailure.OTHER);
+                // Told to the group's listeners (metrics) like any failed connect; OTHER leaves the target up.
+                group.connectFailed(target, ConnectFailure.OTHER, "input shut down by a stale epoll event",
+                        ctx.executor());
+                front.connectFailed(ctx, target.address(), ConnectFailure.OTHER);
             } else {
                 f.channel().pipeline().remove(Connecting.INSTANCE);
                 front.connected(ctx, f.channel());
-                relay(client, f.channel(), clientName(client) + " -> " + target);
+                relay(client, f.channel(), front.kind(), target.address());
             }
         });
         return connect;
     }
 
-    private void relay(Channel client, Channel target, String name) {
-        SpliceRelayHandler relay = new SpliceRelayHandler(target, relayConfig);
+    /** Counts a target's connection once in {@link Target#openRelays()}, until it failed to connect or closed. */
+    private static final class OpenRelay {
+        private final Target target;
+        private final AtomicBoolean open = new AtomicBoolean(true);
+
+        OpenRelay(Target target) {
+            this.target = target;
+        }
+
+        void closed() {
+            if (open.compareAndSet(true, false)) {
+                target.relayClosed();
+            }
+        }
+    }
+
+    private void relay(Channel client, Channel targetChannel, Front front, ProxyAddress target) {
+        SpliceRelayHandler relay = sendProxy == null ? new SpliceRelayHandler(targetChannel, relayConfig)
+                : new SpliceRelayHandler(targetChannel.newSucceededFuture(), relayConfig,
+                        ProxyProtocolHeader.encode(sendProxy, ClientAddress.source(client),
+                                ClientAddress.destination(client)));
+        String clientName = ClientAddress.of(client);
+        String listen = ProxyAddress.toString(client.localAddress());
         relay.completionFuture().addListener((Future<RelayStats> f) -> {
             if (f.isSuccess()) {
-                status.relayEnded(relay, name, f.getNow());
+                events.relayEnded(relay, new EndedRelay(clientName, listen, front, target, f.getNow()));
             } else {
-                status.relayFailed(relay);
-                logger.warn("relay {} could not start: {}", name, f.cause().getMessage());
+                events.relayFailed(relay, f.cause());
+                logger.warn("relay {} -> {} could not start: {}", clientName, target, f.cause().getMessage());
             }
         });
-        status.relayStarted(relay);
+        events.relayStarted(relay);
         ChannelPipeline pipeline = client.pipeline();
         pipeline.addLast(relay);
         while (pipeline.first() != relay) {
             pipeline.removeFirst();
         }
-    }
-
-    /**
-     * The client as the relay's log line names it: its address; for a Unix socket client, which has none, the process
-     * at the other end and the socket it connected to.
-     */
-    private static String clientName(Channel client) {
-        SocketAddress remote = client.remoteAddress();
-        boolean unnamed = remote == null || remote instanceof DomainSocketAddress unix && unix.path().isEmpty();
-        if (unnamed && client instanceof EpollDomainSocketChannel unixClient) {
-            String local = ProxyAddress.toString(client.localAddress());
-            try {
-                return "pid " + unixClient.peerCredentials().pid() + " on " + local;
-            } catch (IOException e) {
-                return "a client on " + local;
-            }
-        }
-        return ProxyAddress.toString(remote);
     }
 
     /**
@@ -139,7 +193,7 @@ final class TargetConnector {
      * logged here. Removed before the relay is added: a relay splices only with no other handler in its pipelines.
      */
     @ChannelHandler.Sharable
-    private static final class Connecting extends ChannelInboundHandlerAdapter {
+    static final class Connecting extends ChannelInboundHandlerAdapter {
         static final Connecting INSTANCE = new Connecting();
 
         @Override

@@ -1,19 +1,29 @@
 package dev.splicerelay.examples.proxy;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 
 import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
 import java.util.Locale;
 
 /**
@@ -23,7 +33,8 @@ import java.util.Locale;
  * it here chooses it for everything.
  */
 enum Transport {
-    EPOLL(EpollServerSocketChannel.class, EpollServerDomainSocketChannel.class) {
+    EPOLL(EpollServerSocketChannel.class, EpollServerDomainSocketChannel.class, EpollSocketChannel.class,
+            EpollDomainSocketChannel.class, EpollChannelOption.SO_REUSEPORT) {
         @Override
         IoHandlerFactory ioHandlerFactory() {
             return EpollIoHandler.newFactory();
@@ -34,7 +45,8 @@ enum Transport {
             return Epoll.isAvailable() ? null : String.valueOf(Epoll.unavailabilityCause());
         }
     },
-    IO_URING(IoUringServerSocketChannel.class, null) {
+    IO_URING(IoUringServerSocketChannel.class, null, IoUringSocketChannel.class, null,
+            IoUringChannelOption.SO_REUSEPORT) {
         @Override
         IoHandlerFactory ioHandlerFactory() {
             return IoUringIoHandler.newFactory();
@@ -45,7 +57,8 @@ enum Transport {
             return IoUring.isAvailable() ? null : String.valueOf(IoUring.unavailabilityCause());
         }
     },
-    NIO(NioServerSocketChannel.class, null) {
+    NIO(NioServerSocketChannel.class, null, NioSocketChannel.class, null,
+            NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT)) {
         @Override
         IoHandlerFactory ioHandlerFactory() {
             return NioIoHandler.newFactory();
@@ -59,10 +72,23 @@ enum Transport {
 
     private final Class<? extends ServerChannel> tcpServer;
     private final Class<? extends ServerChannel> unixServer;
+    private final Class<? extends Channel> tcpClient;
+    private final Class<? extends Channel> unixClient;
+    private final ChannelOption<Boolean> reusePort;
 
-    Transport(Class<? extends ServerChannel> tcpServer, Class<? extends ServerChannel> unixServer) {
+    Transport(Class<? extends ServerChannel> tcpServer, Class<? extends ServerChannel> unixServer,
+              Class<? extends Channel> tcpClient, Class<? extends Channel> unixClient,
+              ChannelOption<Boolean> reusePort) {
         this.tcpServer = tcpServer;
         this.unixServer = unixServer;
+        this.tcpClient = tcpClient;
+        this.unixClient = unixClient;
+        this.reusePort = reusePort;
+    }
+
+    /** The transport's option for {@code SO_REUSEPORT} on a TCP server channel. */
+    ChannelOption<Boolean> reusePortOption() {
+        return reusePort;
     }
 
     abstract IoHandlerFactory ioHandlerFactory();
@@ -76,6 +102,15 @@ enum Transport {
             throw new IllegalArgumentException("the " + cliName() + " transport does not serve Unix domain sockets");
         }
         return unixServer;
+    }
+
+    /**
+     * The channel that connects to {@code remote} on its own, for a health check: TCP, or for a
+     * {@link DomainSocketAddress} a Unix domain socket (epoll only, which {@code ProxyOptions} makes sure of). A
+     * client's target connection instead takes the client channel's transport, through {@code RelayBootstrap}.
+     */
+    Class<? extends Channel> channelClass(SocketAddress remote) {
+        return remote instanceof DomainSocketAddress ? unixClient : tcpClient;
     }
 
     /** Whether this transport can listen on and connect to Unix domain sockets. */

@@ -5,6 +5,15 @@
  * <p>{@link dev.splicerelay.examples.proxy.SpliceProxy} is the entry point. Each accepted client gets a front
  * ({@code ForwardFrontHandler}, {@code HttpConnectFrontHandler} or {@code Socks5FrontHandler}) that learns where it
  * wants to go; {@code TargetConnector} then connects the target and replaces the front with a
- * {@link dev.splicerelay.SpliceRelayHandler}, which splices on epoll and copies elsewhere.
+ * {@link dev.splicerelay.SpliceRelayHandler}, which splices on epoll and copies elsewhere. {@code ProxyServer} owns
+ * the event loops and listening sockets; what happens to clients goes to {@code ProxyEvents}: {@code ProxyStatus}
+ * (admission and the status line), {@code ProxyMetrics} ({@code --metrics-listen}, served by {@code MetricsServer})
+ * and {@code AccessLog}. {@code HandoverServer} and {@code HandoverClient} pass the listening sockets from a running
+ * proxy to its successor ({@code --handover}).
+ *
+ * <p>The targets, their balancing and health are {@code TargetGroup}, {@code Target} and {@code HealthChecks};
+ * {@code TargetListener} hears their state changes. The PROXY protocol is {@code ProxyHeaderReader}
+ * ({@code --accept-proxy}, which records the client's address in {@code ClientAddress}) and
+ * {@code ProxyProtocolHeader} ({@code --send-proxy}).
  */
 package dev.splicerelay.examples.proxy;

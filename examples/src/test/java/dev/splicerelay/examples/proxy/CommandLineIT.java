@@ -1,14 +1,17 @@
 package dev.splicerelay.examples.proxy;
 
+import io.netty.channel.epoll.Epoll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The jar's command line: a bad one is a clear message on standard error and a non-zero exit status, before any
@@ -24,6 +27,13 @@ class CommandLineIT {
             assertEquals(0, run.awaitExit(EXIT_TIMEOUT));
             assertTrue(run.stdout().contains("--listen [HOST:]PORT|unix:PATH"), run.stdout());
             assertTrue(run.stdout().contains("it only replaces a stale socket"), run.stdout());
+            assertTrue(run.stdout().contains("--balance roundrobin|leastconn|first"), run.stdout());
+            assertTrue(run.stdout().contains("--send-proxy v1|v2"), run.stdout());
+            for (String flag : List.of("--accept-proxy", "--metrics-listen [HOST:]PORT", "--access-log",
+                    "--handover PATH", "--reuse-port", "--check-interval DURATION", "--fail-timeout DURATION")) {
+                assertTrue(run.stdout().contains("\n  " + flag + " "), flag + " in:\n" + run.stdout());
+            }
+            assertTrue(run.stdout().contains("examples/README.md"), run.stdout());
         }
     }
 
@@ -43,6 +53,20 @@ class CommandLineIT {
     }
 
     @Test
+    void badLoadBalancingAndProxyProtocolOptionsAreUsageErrors() throws Exception {
+        assertUsageError("splice-proxy: --target: expected HOST:PORT", "--listen", "0", "--target",
+                "127.0.0.1:1,,127.0.0.1:2");
+        assertUsageError("splice-proxy: --balance expects one of roundrobin, leastconn, first", "--listen", "0",
+                "--target", "127.0.0.1:1", "--balance", "random");
+        assertUsageError("splice-proxy: --send-proxy expects v1 or v2, got 'v3'", "--listen", "0", "--target",
+                "127.0.0.1:1", "--send-proxy", "v3");
+        assertUsageError("splice-proxy: --check-fall expects a whole number of at least 1", "--listen", "0",
+                "--target", "127.0.0.1:1", "--check-fall", "-2");
+        assertUsageError("splice-proxy: --fail-timeout is for passive health alone", "--listen", "0", "--target",
+                "127.0.0.1:1,127.0.0.1:2", "--check-interval", "1s", "--fail-timeout", "1m");
+    }
+
+    @Test
     void portInUseFailsToStart() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
              ProxyProcess run = ProxyProcess.run(EXIT_TIMEOUT, "--listen", String.valueOf(taken.getLocalPort()),
@@ -52,6 +76,34 @@ class CommandLineIT {
                     run.stderr());
             assertTrue(run.stderr().contains("in use"), run.stderr());
             assertEquals("", run.stdout());
+        }
+    }
+
+    /**
+     * The proxy's event loops share their port with SO_REUSEPORT, which would let a second proxy of the same user
+     * join it silently: it must fail instead, unless both ask for sharing with --reuse-port.
+     */
+    @Test
+    void aSecondProxyOnThePortFailsUnlessBothAskForSharing() throws Exception {
+        assumeTrue(Epoll.isAvailable(), "needs epoll (SO_REUSEPORT among event loops): " + Epoll.unavailabilityCause());
+        try (ProxyProcess first = ProxyProcess.start("--listen", "127.0.0.1:0", "--target", "127.0.0.1:1",
+                "--transport", "epoll", "--threads", "2")) {
+            String listen = "127.0.0.1:" + first.port();
+            for (String threads : List.of("1", "2")) {
+                try (ProxyProcess second = ProxyProcess.run(EXIT_TIMEOUT, "--listen", listen, "--target",
+                        "127.0.0.1:1", "--transport", "epoll", "--threads", threads)) {
+                    assertEquals(1, second.awaitExit(EXIT_TIMEOUT), second.stderr());
+                    assertTrue(second.stderr().startsWith("splice-proxy: cannot listen on " + listen + ": "),
+                            second.stderr());
+                    assertTrue(second.stderr().contains("in use"), second.stderr());
+                }
+            }
+        }
+        try (ProxyProcess first = ProxyProcess.start("--listen", "127.0.0.1:0", "--target", "127.0.0.1:1",
+                "--transport", "epoll", "--threads", "1", "--reuse-port");
+             ProxyProcess second = ProxyProcess.start("--listen", "127.0.0.1:" + first.port(), "--target",
+                     "127.0.0.1:1", "--transport", "epoll", "--threads", "2", "--reuse-port")) {
+            assertEquals(first.port(), second.port(), "sharing the port, as asked");
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.splicerelay.examples.proxy;
 
-import io.netty.buffer.ByteBufAllocator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -11,10 +10,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,19 +18,18 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
-import java.util.stream.Stream;
 
 import static dev.splicerelay.examples.proxy.FuzzBytes.concat;
 import static dev.splicerelay.examples.proxy.FuzzBytes.random;
 import static dev.splicerelay.examples.proxy.FuzzBytes.size;
+import static dev.splicerelay.examples.proxy.FuzzHarness.CLOSE_LIMIT;
+import static dev.splicerelay.examples.proxy.FuzzHarness.HANDSHAKE_TIMEOUT;
+import static dev.splicerelay.examples.proxy.FuzzHarness.SEED;
+import static dev.splicerelay.examples.proxy.FuzzHarness.answered;
+import static dev.splicerelay.examples.proxy.FuzzHarness.assertAllPassed;
+import static dev.splicerelay.examples.proxy.FuzzHarness.await;
+import static dev.splicerelay.examples.proxy.FuzzHarness.seed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -52,49 +47,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * buffer: the pom runs the tests with paranoid leak detection), file descriptors back to where they were, and a valid
  * request still relayed byte-exact.
  *
- * <p>The inputs come from {@code -Dfuzz.seed} (default {@value #DEFAULT_SEED}), and every failure names the seed, the
- * case and its bytes in hex; only the port numbers in them differ from run to run.
+ * <p>The inputs come from {@code -Dfuzz.seed} (default {@value FuzzHarness#DEFAULT_SEED}), and every failure names the
+ * seed, the case and its bytes in hex; only the port numbers in them differ from run to run.
  */
 @Timeout(60)
 class FrontFuzzTest {
-    private static final long DEFAULT_SEED = 1928;
-    private static final long SEED = Long.getLong("fuzz.seed", DEFAULT_SEED);
     private static final int MALFORMED_CASES = 300;
     private static final int VALID_CASES = 40;
-    private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(1);
-    /** How long a connection may stay open that no relay keeps: the handshake timeout, and slack for 2 busy cores. */
-    private static final Duration CLOSE_LIMIT = HANDSHAKE_TIMEOUT.plusSeconds(4);
-    /** Clients at once: enough that the cases waiting out the handshake timeout overlap instead of adding up. */
-    private static final int CLIENTS = 16;
-    /** Descriptors that this JVM may open meanwhile for reasons of its own. */
-    private static final int FD_SLACK = 4;
     private static final Payload TARGET_REPLY = new Payload(31, 4096);
 
     private static final Map<FuzzedFront, ProxyServer> proxies = new EnumMap<>(FuzzedFront.class);
-    private static StderrCapture stderr;
+    private static FuzzHarness harness;
     private static HashingBackend allowed;
     private static HashingBackend forbidden;
     private static FuzzedFront.Ports ports;
-    private static ExecutorService clients;
     private static byte[] targetReply;
-
-    private long openFilesBefore;
 
     @BeforeAll
     static void start() throws Exception {
         System.out.println("FrontFuzzTest: seed " + SEED);
-        stderr = new StderrCapture();
+        harness = new FuzzHarness();
         allowed = new HashingBackend(TARGET_REPLY, Duration.ZERO);
         forbidden = new HashingBackend(TARGET_REPLY, Duration.ZERO);
         ports = new FuzzedFront.Ports(allowed.port(), forbidden.port());
         ByteArrayOutputStream reply = new ByteArrayOutputStream();
         TARGET_REPLY.writeTo(reply);
         targetReply = reply.toByteArray();
-        clients = Executors.newFixedThreadPool(CLIENTS, task -> {
-            Thread thread = new Thread(task, "fuzz-client");
-            thread.setDaemon(true);
-            return thread;
-        });
         for (FuzzedFront front : FuzzedFront.values()) {
             proxies.put(front, ProxyServer.start(ProxyOptions.parse(List.of("--listen", "127.0.0.1:0",
                     "--front", front.front.cliName(), "--allow", "localhost:" + allowed.port(),
@@ -110,9 +88,6 @@ class FrontFuzzTest {
 
     @AfterAll
     static void stop() throws IOException {
-        if (clients != null) {
-            clients.shutdownNow();
-        }
         for (ProxyServer proxy : proxies.values()) {
             proxy.stop(Duration.ZERO);
         }
@@ -122,14 +97,14 @@ class FrontFuzzTest {
         if (allowed != null) {
             allowed.close();
         }
-        if (stderr != null) {
-            stderr.close();
+        if (harness != null) {
+            harness.close();
         }
     }
 
     @BeforeEach
     void countOpenFiles() {
-        openFilesBefore = openFiles();
+        harness.countOpenFiles();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -137,7 +112,7 @@ class FrontFuzzTest {
     void answersEveryMalformedHandshakeWithAnErrorOrACloseAndConnectsNothing(FuzzedFront front) throws Exception {
         int allowedAccepted = allowed.accepted();
         List<FuzzCase> cases = malformedCases(front);
-        assertAllPassed(cases, run(cases, c -> malformedProblem(front, c)));
+        assertAllPassed(cases, harness.run(cases, c -> malformedProblem(front, c)));
         assertEquals(allowedAccepted, allowed.accepted(), "a malformed handshake reached the allowed target" + seed());
         assertEquals(0, forbidden.accepted(), "a malformed handshake reached a target not allowed" + seed());
     }
@@ -146,7 +121,7 @@ class FrontFuzzTest {
     @EnumSource(FuzzedFront.class)
     void relaysWhateverFollowsAValidHandshakeToTheAllowedTargetByteExact(FuzzedFront front) throws Exception {
         List<FuzzCase> cases = validCases(front, random -> FuzzCase.Ending.HALF_CLOSE);
-        assertAllPassed(cases, run(cases, c -> tunnelProblem(front, c)));
+        assertAllPassed(cases, harness.run(cases, c -> tunnelProblem(front, c)));
         assertEquals(0, forbidden.accepted(), "bytes behind a valid handshake reached a target not allowed" + seed());
     }
 
@@ -156,12 +131,12 @@ class FrontFuzzTest {
         // The client is gone while the target is still being connected, or just after: both must close all the same.
         List<FuzzCase> cases = validCases(front,
                 random -> random.nextBoolean() ? FuzzCase.Ending.CLOSE : FuzzCase.Ending.RESET);
-        assertAllPassed(cases, run(cases, c -> {
+        assertAllPassed(cases, harness.run(cases, c -> {
             c.sendTo(port(front), CLOSE_LIMIT);
             return null;
         }));
         assertAllConnectionsClose(front);
-        assertOpenFilesBackToBefore();
+        harness.assertOpenFilesBackToBefore();
     }
 
     /** What every test ends with: the proxies are as the test found them. */
@@ -171,10 +146,8 @@ class FrontFuzzTest {
             assertAllConnectionsClose(front);
             assertNull(tunnelProblem(front, healthCheck(front)), front + " no longer relays a valid request" + seed());
         }
-        assertOpenFilesBackToBefore();
-        provokeLeakReports();
-        String trouble = stderr.takeTrouble();
-        assertNull(trouble, "the proxy logged trouble" + seed() + ":\n" + trouble);
+        harness.assertOpenFilesBackToBefore();
+        harness.assertNoTrouble();
     }
 
     private static List<FuzzCase> malformedCases(FuzzedFront front) {
@@ -251,76 +224,10 @@ class FrontFuzzTest {
         return FuzzCase.inOneWrite("health check", "a valid handshake and 256 KiB", bytes);
     }
 
-    /** Sends the cases from {@value #CLIENTS} clients at once; returns a description of each that went wrong. */
-    private static List<String> run(List<FuzzCase> cases, CaseCheck check) throws InterruptedException {
-        List<Future<String>> problems = new ArrayList<>();
-        for (FuzzCase c : cases) {
-            problems.add(clients.submit(() -> check.problem(c)));
-        }
-        List<String> failures = new ArrayList<>();
-        for (int i = 0; i < cases.size(); i++) {
-            String problem;
-            try {
-                // Cases ahead of this one may still be running: allow for one round of them.
-                problem = problems.get(i).get(3 * CLOSE_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (ExecutionException e) {
-                problem = "the client failed: " + e.getCause();
-            } catch (TimeoutException e) {
-                problem = "the client hung";
-            }
-            if (problem != null) {
-                failures.add(cases.get(i) + "\n    " + problem);
-            }
-        }
-        return failures;
-    }
-
     private static void assertAllConnectionsClose(FuzzedFront front) throws InterruptedException {
         ProxyStatus status = proxies.get(front).status();
         assertTrue(await(() -> status.activeConnections() == 0),
                 front + ": " + status.activeConnections() + " connections still open" + seed());
-    }
-
-    private void assertOpenFilesBackToBefore() throws InterruptedException {
-        assertTrue(await(() -> openFiles() <= openFilesBefore + FD_SLACK),
-                openFiles() + " open file descriptors, " + openFilesBefore + " before the test" + seed());
-    }
-
-    private static void assertAllPassed(List<FuzzCase> cases, List<String> failures) {
-        assertTrue(failures.isEmpty(), () -> failures.size() + " of " + cases.size() + " cases failed" + seed()
-                + "; the first ones:\n" + String.join("\n", failures.subList(0, Math.min(5, failures.size()))));
-    }
-
-    /**
-     * Netty reports a leaked buffer once it has been garbage collected and another buffer is allocated: this makes both
-     * happen, so that a leak of this test is reported (at ERROR, which {@link StderrCapture} finds) before it ends.
-     */
-    private static void provokeLeakReports() throws InterruptedException {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            Thread.sleep(50);
-            ByteBufAllocator.DEFAULT.heapBuffer(1).release();
-            ByteBufAllocator.DEFAULT.directBuffer(1).release();
-        }
-    }
-
-    private static boolean await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + CLOSE_LIMIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(20);
-        }
-        return true;
-    }
-
-    private static long openFiles() {
-        try (Stream<Path> files = Files.list(Path.of("/proc/self/fd"))) {
-            return files.count();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static int port(FuzzedFront front) {
@@ -329,18 +236,5 @@ class FrontFuzzTest {
 
     private static String caseId(FuzzedFront front, int index) {
         return "seed " + SEED + ", " + front + " case " + index;
-    }
-
-    private static String seed() {
-        return " (seed " + SEED + ", -Dfuzz.seed=" + SEED + " to run it again)";
-    }
-
-    private static String answered(FuzzCase.Outcome outcome) {
-        return "; the proxy sent " + outcome.reply().length + " bytes in " + outcome.millis() + " ms"
-                + (outcome.closed() ? " and closed: " : ": ") + FuzzBytes.hex(outcome.reply());
-    }
-
-    private interface CaseCheck {
-        String problem(FuzzCase c) throws Exception;
     }
 }

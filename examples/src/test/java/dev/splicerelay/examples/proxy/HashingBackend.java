@@ -40,9 +40,11 @@ final class HashingBackend implements AutoCloseable {
         this.address = server.getLocalAddress();
         this.reply = reply;
         this.delay = delay;
-        Thread acceptor = new Thread(this::accept, "hashing-backend");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        AcceptLoop.start("hashing-backend", server::isOpen, () -> {
+            SocketChannel connection = server.accept();
+            connections.add(connection);
+            return connection;
+        }, this::serve);
     }
 
     /** A backend listening on a Unix domain socket at {@code path}, which must not exist yet. */
@@ -102,20 +104,6 @@ final class HashingBackend implements AutoCloseable {
         server.close();
         for (SocketChannel connection : connections) {
             connection.close();
-        }
-    }
-
-    private void accept() {
-        while (server.isOpen()) {
-            try {
-                SocketChannel connection = server.accept();
-                connections.add(connection);
-                Thread serving = new Thread(() -> serve(connection), "hashing-backend-connection");
-                serving.setDaemon(true);
-                serving.start();
-            } catch (IOException e) {
-                // Closed at the end of the test.
-            }
         }
     }
 

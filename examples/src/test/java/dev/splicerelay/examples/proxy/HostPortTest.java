@@ -55,12 +55,12 @@ class HostPortTest {
     @Test
     void allowListMatchesCanonicalTargetsExactly() {
         TargetAllowList allow = TargetAllowList.parse("Example.com:443, [::1]:8080,127.0.0.1:9000");
-        assertTrue(allow.allows(HostPort.parse("example.com:443")));
-        assertTrue(allow.allows(new HostPort("0:0::1", 8080)));
-        assertFalse(allow.allows(HostPort.parse("example.com:80")));
-        assertFalse(allow.allows(HostPort.parse("localhost:9000")), "no resolution when matching");
+        assertTrue(allow.targets().contains(HostPort.parse("example.com:443")));
+        assertTrue(allow.targets().contains(new HostPort("0:0::1", 8080)));
+        assertFalse(allow.targets().contains(HostPort.parse("example.com:80")));
+        assertFalse(allow.targets().contains(HostPort.parse("localhost:9000")), "no resolution when matching");
         assertTrue(TargetAllowList.NONE.isEmpty());
-        assertFalse(TargetAllowList.NONE.allows(HostPort.parse("127.0.0.1:9000")));
+        assertFalse(TargetAllowList.NONE.targets().contains(HostPort.parse("127.0.0.1:9000")));
         assertThrows(IllegalArgumentException.class, () -> TargetAllowList.parse("a:1,,b:2"));
         assertThrows(IllegalArgumentException.class, () -> TargetAllowList.parse("a:0"));
     }

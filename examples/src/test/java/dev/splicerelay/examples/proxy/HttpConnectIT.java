@@ -121,9 +121,13 @@ class HttpConnectIT {
     }
 
     @Test
-    void answers502ToRefusedAndUnresolvableTargets() throws Exception {
+    void answers502ToRefusedAndUnresolvableTargetsThen503WhileTheyAreDown() throws Exception {
         assertStatus(502, "CONNECT " + dead.refused() + " HTTP/1.1\r\n\r\n");
         assertStatus(502, "CONNECT no-such-host.invalid:80 HTTP/1.1\r\n\r\n");
+        // The failed connects marked them down for --fail-timeout (10 s): no connect now, an answer at once.
+        assertStatus(503, "CONNECT " + dead.refused() + " HTTP/1.1\r\n\r\n");
+        assertTrue(proxy.stderr().contains("target " + dead.refused() + " is DOWN: connection refused"),
+                proxy.stderr());
     }
 
     @Test

@@ -19,7 +19,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -33,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(90)
 class LifecycleIT {
+    private static final Duration AWAIT = Duration.ofSeconds(10);
     private static final Payload SMALL_REQUEST = new Payload(21, 1000);
 
     @Test
@@ -42,7 +42,7 @@ class LifecycleIT {
              ProxyProcess proxy = ProxyProcess.start("--listen", "127.0.0.1:0", "--target", backend.target(),
                      "--drain-timeout", "20s")) {
             CompletableFuture<HashingBackend.Exchange> open = CompletableFuture.supplyAsync(() -> exchange(proxy));
-            awaitTrue(() -> backend.accepted() == 1, "the relay to reach the backend");
+            Await.until(AWAIT, () -> backend.accepted() == 1, "the relay to reach the backend");
             proxy.terminate();
             assertTrue(proxy.awaitStderr("stopped accepting", Duration.ofSeconds(10)), proxy.stderr());
             assertThrows(ConnectException.class, () -> new Socket(InetAddress.getLoopbackAddress(), proxy.port()));
@@ -61,7 +61,7 @@ class LifecycleIT {
                      "--drain-timeout", "1s")) {
             try (RawClient client = new RawClient(proxy.port())) {
                 client.send("never answered in time").endOutput();
-                awaitTrue(() -> backend.accepted() == 1, "the relay to reach the backend");
+                Await.until(AWAIT, () -> backend.accepted() == 1, "the relay to reach the backend");
                 long start = System.nanoTime();
                 proxy.terminate();
                 assertEquals(143, proxy.awaitExit(Duration.ofSeconds(15)));
@@ -117,14 +117,14 @@ class LifecycleIT {
                      "--max-connections", "2", "--status-interval", "1s");
              RawClient first = new RawClient(proxy.port());
              RawClient second = new RawClient(proxy.port())) {
-            awaitTrue(() -> backend.accepted() == 2, "both relays to reach the backend");
+            Await.until(AWAIT, () -> backend.accepted() == 2, "both relays to reach the backend");
             try (RawClient third = new RawClient(proxy.port())) {
                 assertEquals(0, third.readToEnd().length, "closed at once");
             }
             assertTrue(proxy.awaitStderr("connections are open (--max-connections)", Duration.ofSeconds(5)));
             first.endOutput();
             assertEquals(32 + 1000, first.readToEnd().length);
-            awaitTrue(() -> tryExchange(proxy), "a new client to be admitted once one has left");
+            Await.until(AWAIT, () -> tryExchange(proxy), "a new client to be admitted once one has left");
             second.endOutput();
             assertEquals(32 + 1000, second.readToEnd().length);
             // Refused: the third client, and maybe some tries of the new one before the first had gone.
@@ -150,7 +150,7 @@ class LifecycleIT {
             for (Socket client : clients) {
                 client.close();
             }
-            awaitTrue(() -> tryExchange(proxy), "the proxy to serve again once descriptors are free");
+            Await.until(AWAIT, () -> tryExchange(proxy), "the proxy to serve again once descriptors are free");
             assertTrue(proxy.isAlive());
         } finally {
             for (Socket client : clients) {
@@ -189,13 +189,5 @@ class LifecycleIT {
         String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-    }
-
-    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
-            Thread.sleep(20);
-        }
     }
 }

@@ -29,6 +29,7 @@ final class ProxyProcess implements AutoCloseable {
     static final Path JAR = Path.of(System.getProperty("splice.proxy.jar", "target/splice-proxy.jar"));
     private static final Pattern LISTENING = Pattern.compile("listening on (\\S+):(\\d+),");
     private static final Pattern LISTENING_UNIX = Pattern.compile("listening on unix:(.+?), transport ");
+    private static final Pattern METRICS = Pattern.compile("metrics on (http://\\S+/metrics)");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
     private final Process process;
@@ -59,6 +60,13 @@ final class ProxyProcess implements AutoCloseable {
     static ProxyProcess startWithFileLimit(int maxFiles, String... args) throws Exception {
         List<String> shell = List.of("/bin/sh", "-c", "ulimit -n " + maxFiles + " && exec \"$0\" \"$@\"");
         return started(new ProxyProcess(command(shell, List.of(), List.of(args))));
+    }
+
+    /** Runs the jar behind {@code prefix} (for example {@code setpriv ...}) with {@code args} to its end. */
+    static ProxyProcess runWithPrefix(List<String> prefix, Duration timeout, String... args) throws Exception {
+        ProxyProcess proxy = new ProxyProcess(command(prefix, List.of("-XX:-UsePerfData"), List.of(args)));
+        proxy.awaitExit(timeout);
+        return proxy;
     }
 
     /** Runs the jar with {@code args} to its end (for bad command lines and the demo). */
@@ -107,6 +115,13 @@ final class ProxyProcess implements AutoCloseable {
         Matcher matcher = LISTENING_UNIX.matcher(startupLine.join());
         assertTrue(matcher.find(), startupLine.join());
         return Path.of(matcher.group(1));
+    }
+
+    /** The {@code /metrics} URL of a proxy started with {@code --metrics-listen}. */
+    java.net.URI metricsUrl() {
+        Matcher matcher = METRICS.matcher(startupLine.join());
+        assertTrue(matcher.find(), startupLine.join());
+        return java.net.URI.create(matcher.group(1));
     }
 
     String startupLine() {

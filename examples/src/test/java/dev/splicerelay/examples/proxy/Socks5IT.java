@@ -133,6 +133,8 @@ class Socks5IT {
         assertReply(0x07, connect(3, 1, localhost, httpBackend.port()));
         assertReply(0x02, connect(1, 1, localhost, 22));
         assertReply(0x05, connect(1, 1, localhost, portOf(dead.refused())));
+        // The refused connect marked the target down for --fail-timeout (10 s): general failure, without a connect.
+        assertReply(0x01, connect(1, 1, localhost, portOf(dead.refused())));
         assertReply(0x04, connect(1, 3, "no-such-host.invalid".getBytes(StandardCharsets.US_ASCII), 80));
         assertReply(0x04, connect(1, 1, localhost, portOf(dead.silent())));
         assertReply(0x08, connect(1, 5, localhost, httpBackend.port()));

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -47,20 +48,31 @@ final class StderrCapture implements AutoCloseable {
 
     /**
      * Returns what was written from the first line of trouble on, if any line since the previous call was one, or
-     * {@code null}; and forgets what was written so far.
+     * {@code null}; and forgets what was written so far. A line that one of {@code expected} finds is no trouble: the
+     * warnings a test provokes on purpose, such as {@link #targetDown} for a target it makes fail. Every other WARN
+     * or ERROR line still is, before or after them.
      */
-    String takeTrouble() {
+    String takeTrouble(Pattern... expected) {
         String text;
         synchronized (copy) {
             text = copy.toString(StandardCharsets.UTF_8);
             copy.reset();
         }
         Matcher trouble = TROUBLE.matcher(text);
-        if (!trouble.find()) {
-            return null;
+        while (trouble.find()) {
+            int from = text.lastIndexOf('\n', trouble.start()) + 1;
+            int end = text.indexOf('\n', trouble.start());
+            String line = text.substring(from, end < 0 ? text.length() : end);
+            if (Arrays.stream(expected).noneMatch(pattern -> pattern.matcher(line).find())) {
+                return text.substring(from, Math.min(text.length(), from + REPORT_CHARS));
+            }
         }
-        int from = text.lastIndexOf('\n', trouble.start()) + 1;
-        return text.substring(from, Math.min(text.length(), from + REPORT_CHARS));
+        return null;
+    }
+
+    /** The WARN line of {@code target} (as the command line writes it) going down, which a test may expect. */
+    static Pattern targetDown(String target) {
+        return Pattern.compile("\\bWARN [\\w.$]*Target - target " + Pattern.quote(target) + " is DOWN: ");
     }
 
     @Override
