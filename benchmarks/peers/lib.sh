@@ -12,10 +12,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 JAR=$ROOT/benchmarks/target/benchmarks.jar
 GORELAY=$ROOT/benchmarks/target/gorelay
 PROXY_JAR=$ROOT/examples/target/splice-proxy.jar
-# sr-splice-1m needs the Java 22 pipe sizer (META-INF/versions/22 of core's multi-release jar). splice-proxy.jar holds
-# those classes but its manifest does not say Multi-Release, so the JVM ignores them; core's own jar, built on JDK 22+
-# and put first on the class path, supplies them (build_relays builds it).
-core_jar() { ls "$ROOT"/core/target/splice-relay-core-*.jar 2>/dev/null | grep -v -e sources -e tests | head -1; }
+# sr-splice-1m needs the Java 22 pipe sizer (META-INF/versions/22 of core's multi-release jar, which the build
+# compiles when it finds a JDK 22+; splice-proxy.jar and benchmarks.jar carry it and say Multi-Release).
 has_pipe_sizer() { unzip -l "$1" 2>/dev/null | grep -q 'META-INF/versions/22/dev/splicerelay/PipeSizer.class'; }
 JAVA_OPTS=(-Dio.netty.leakDetection.level=disabled -Xms256m -Xmx256m)
 TICKS=$(getconf CLK_TCK)
@@ -76,9 +74,9 @@ build_relays() {
         log "building benchmarks.jar with $JAVA22 (multi-release, for sr-splice-1m)"
         (cd "$ROOT" && JAVA_HOME=$(dirname "$(dirname "$JAVA22")") ./mvnw -q -B -DskipTests -pl core,benchmarks package)
       fi
-    elif ! has_pipe_sizer "$(core_jar)"; then
-      log "building core's jar with $JAVA22 (multi-release, for sr-splice-1m)"
-      (cd "$ROOT" && JAVA_HOME=$(dirname "$(dirname "$JAVA22")") ./mvnw -q -B -DskipTests -pl core package)
+    elif ! has_pipe_sizer "$PROXY_JAR"; then
+      log "building splice-proxy.jar with $JAVA22 (multi-release, for sr-splice-1m)"
+      (cd "$ROOT" && JAVA_HOME=$(dirname "$(dirname "$JAVA22")") ./mvnw -q -B -DskipTests -pl core,examples package)
     fi
   fi
   if has_relay gorelay; then
@@ -164,14 +162,13 @@ sr_args() { # name, port, target, threads
     sr-spliceto) engine=splice_to ;;
   esac
   if [ "$PROXY" = jar ]; then
-    local cp=$PROXY_JAR main
+    local main
     main=$(unzip -p "$PROXY_JAR" META-INF/MANIFEST.MF | sed -n 's/^Main-Class: *//p' | tr -d '\r')
-    [ "$1" = sr-splice-1m ] && cp=$(core_jar):$PROXY_JAR
     local ops=""
     # Counting everything, next to sr-splice: the metrics endpoint (scraped each second, see start_relay) and the
     # access log, written to the relay's own log file.
     [ "$1" = sr-metrics ] && ops="--metrics-listen 127.0.0.1:$(($2 + 5000)) --access-log"
-    echo -cp "$cp" "$main" --listen "127.0.0.1:$2" --target "127.0.0.1:$3" --mode "$mode" --splice-engine "$engine" \
+    echo -cp "$PROXY_JAR" "$main" --listen "127.0.0.1:$2" --target "127.0.0.1:$3" --mode "$mode" --splice-engine "$engine" \
       --transport epoll --threads "$4" --status-interval 0 --drain-timeout 1s $ops
   else
     echo -cp "$JAR" dev.splicerelay.benchmarks.RelayMain --listen "127.0.0.1:$2" --target "127.0.0.1:$3" \

@@ -43,6 +43,10 @@ public final class RelayBootstrap {
     /**
      * A {@link Bootstrap} for the outbound side of {@code inbound}'s relay; set more options on it if needed, then
      * {@link Bootstrap#connect(SocketAddress) connect}. It must be called with an inbound channel that is registered.
+     *
+     * @param inbound the relay's inbound channel, registered with its event loop
+     * @return a bootstrap on {@code inbound}'s event loop, with its channel class, {@code AUTO_READ} off and
+     *         {@code ALLOW_HALF_CLOSURE} on
      */
     public static Bootstrap forInbound(Channel inbound) {
         return forInbound(inbound, inbound.getClass());
@@ -52,6 +56,10 @@ public final class RelayBootstrap {
      * A {@link Bootstrap} for the outbound side of {@code inbound}'s relay to {@code remote}: like
      * {@link #forInbound(Channel)}, but an epoll inbound channel gets an epoll Unix domain socket channel for a
      * {@link DomainSocketAddress} and an epoll TCP channel for an {@link InetSocketAddress}.
+     *
+     * @param inbound the relay's inbound channel, registered with its event loop
+     * @param remote  the address the peer will connect to, which picks the channel class
+     * @return a bootstrap on {@code inbound}'s event loop, with {@code AUTO_READ} off and {@code ALLOW_HALF_CLOSURE} on
      */
     public static Bootstrap forInbound(Channel inbound, SocketAddress remote) {
         return forInbound(inbound, channelClassFor(inbound, Objects.requireNonNull(remote, "remote")));
@@ -81,6 +89,10 @@ public final class RelayBootstrap {
      * the batch, it gets only its own events. A bootstrap from {@link #forInbound} connected inside an I/O event has
      * no such protection; the relay then fails rather than lose bytes. An unresolved address goes through
      * {@link Bootstrap#connect(SocketAddress)}, which resolves it.
+     *
+     * @param inbound the relay's inbound channel, registered with its event loop
+     * @param remote  the target
+     * @return the peer's connect future, to give to {@link SpliceRelayHandler}
      */
     public static ChannelFuture connect(Channel inbound, SocketAddress remote) {
         Bootstrap bootstrap = forInbound(inbound, remote);
@@ -121,6 +133,11 @@ public final class RelayBootstrap {
      * it, even with {@code AUTO_READ} off. With a plain {@link Bootstrap#connect(SocketAddress)}, a target that
      * answers and closes at once can be read before the relay is in the peer's pipeline: its bytes go to the
      * pipeline's tail and are lost, and its FIN closes the peer.
+     *
+     * @param inbound   the relay's inbound channel
+     * @param bootstrap the peer's bootstrap, with {@code AUTO_READ} off; it is cloned, not changed
+     * @param remote    the target, resolved
+     * @return the peer's connect future, to give to {@link SpliceRelayHandler} in the same task
      */
     public static ChannelFuture connect(Channel inbound, Bootstrap bootstrap, SocketAddress remote) {
         Objects.requireNonNull(inbound, "inbound");

@@ -31,32 +31,36 @@ public final class RelayConfig {
     }
 
     /**
-     * {@link RelayMode#AUTO}, {@link SpliceEngine#AUTO} and an idle timeout of {@value #DEFAULT_IDLE_TIMEOUT_SECONDS}
-     * seconds.
+     * {@return the default configuration: {@link RelayMode#AUTO}, {@link SpliceEngine#AUTO} and an idle timeout of
+     * {@value #DEFAULT_IDLE_TIMEOUT_SECONDS} seconds}
      */
     public static RelayConfig defaults() {
         return DEFAULTS;
     }
 
+    /** {@return a builder that starts from the defaults} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder that starts from this configuration. */
+    /** {@return a builder that starts from this configuration} */
     public Builder toBuilder() {
         return new Builder().mode(mode).spliceEngine(spliceEngine).idleTimeout(idleTimeout);
     }
 
+    /** {@return how the relay moves bytes; see {@link RelayMode}} */
     public RelayMode mode() {
         return mode;
     }
 
-    /** The engine a splicing relay uses; see {@link SpliceEngine}. */
+    /** {@return the engine a splicing relay uses; see {@link SpliceEngine}} */
     public SpliceEngine spliceEngine() {
         return spliceEngine;
     }
 
-    /** How long both directions may stay without a byte before the relay closes both sides; zero disables it. */
+    /**
+     * {@return how long both directions may stay without a byte before the relay closes both sides; zero disables it}
+     */
     public Duration idleTimeout() {
         return idleTimeout;
     }
@@ -75,13 +79,22 @@ public final class RelayConfig {
         private Builder() {
         }
 
+        /**
+         * Sets how the relay moves bytes; {@link RelayMode#AUTO} by default.
+         *
+         * @param mode the mode
+         * @return this builder
+         */
         public Builder mode(RelayMode mode) {
             this.mode = Objects.requireNonNull(mode, "mode");
             return this;
         }
 
         /**
-         * The engine used when the relay splices; ignored when it copies. {@link SpliceEngine#AUTO} by default.
+         * Sets the engine used when the relay splices; ignored when it copies. {@link SpliceEngine#AUTO} by default.
+         *
+         * @param spliceEngine the engine
+         * @return this builder
          */
         public Builder spliceEngine(SpliceEngine spliceEngine) {
             this.spliceEngine = Objects.requireNonNull(spliceEngine, "spliceEngine");
@@ -89,7 +102,11 @@ public final class RelayConfig {
         }
 
         /**
+         * Sets how long both directions may stay without a byte before the relay ends;
+         * {@value #DEFAULT_IDLE_TIMEOUT_SECONDS} seconds by default.
+         *
          * @param idleTimeout zero or positive; {@link Duration#ZERO} disables the timeout
+         * @return this builder
          * @throws IllegalArgumentException if negative
          */
         public Builder idleTimeout(Duration idleTimeout) {
@@ -101,6 +118,7 @@ public final class RelayConfig {
             return this;
         }
 
+        /** {@return the configuration} */
         public RelayConfig build() {
             return new RelayConfig(this);
         }

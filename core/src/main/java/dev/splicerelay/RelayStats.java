@@ -33,56 +33,60 @@ public final class RelayStats {
         this.cause = cause;
     }
 
-    /** Bytes read from the inbound channel and handed to the peer. */
+    /** {@return the bytes read from the inbound channel and handed to the peer} */
     public long bytesInboundToPeer() {
         return bytesInboundToPeer;
     }
 
-    /** Bytes read from the peer and handed to the inbound channel. */
+    /** {@return the bytes read from the peer and handed to the inbound channel} */
     public long bytesPeerToInbound() {
         return bytesPeerToInbound;
     }
 
-    /** {@link RelayMode#SPLICE} or {@link RelayMode#COPY}: the mode that ran, never {@link RelayMode#AUTO}. */
+    /** {@return the mode that ran: {@link RelayMode#SPLICE} or {@link RelayMode#COPY}, never {@link RelayMode#AUTO}} */
     public RelayMode mode() {
         return mode;
     }
 
     /**
-     * The engine that spliced: {@link SpliceEngine#IO_HANDLE} or {@link SpliceEngine#SPLICE_TO}, never
-     * {@link SpliceEngine#AUTO}; empty when the relay copied.
+     * {@return the engine that spliced: {@link SpliceEngine#IO_HANDLE} or {@link SpliceEngine#SPLICE_TO}, never
+     * {@link SpliceEngine#AUTO}; empty when the relay copied}
      */
     public Optional<SpliceEngine> spliceEngine() {
         return Optional.ofNullable(spliceEngine);
     }
 
     /**
-     * Why {@link #mode()} was chosen, for example which precondition of splicing did not hold; when splicing, also
-     * which {@link SpliceEngine} ran ({@code "engine IO_HANDLE"} or {@code "engine SPLICE_TO"}) and why.
+     * {@return why {@link #mode()} was chosen, for example which precondition of splicing did not hold; when
+     * splicing, also which {@link SpliceEngine} ran ({@code "engine IO_HANDLE"} or {@code "engine SPLICE_TO"}) and why}
      */
     public String modeReason() {
         return modeReason;
     }
 
+    /** {@return when the relay began: when its handler was added to the inbound channel} */
     public Instant started() {
         return started;
     }
 
+    /** {@return when the relay ended} */
     public Instant ended() {
         return ended;
     }
 
+    /** {@return the time from {@link #started()} to {@link #ended()}} */
     public Duration duration() {
         return Duration.between(started, ended);
     }
 
+    /** {@return how the relay ended} */
     public RelayOutcome outcome() {
         return outcome;
     }
 
     /**
-     * The failure that ended the relay, for {@link RelayOutcome#RESET} and {@link RelayOutcome#ERROR}; for
-     * {@link RelayOutcome#IDLE_TIMEOUT}, the bytes still held for a side that was therefore reset, if any.
+     * {@return the failure that ended the relay, for {@link RelayOutcome#RESET} and {@link RelayOutcome#ERROR}; for
+     * {@link RelayOutcome#IDLE_TIMEOUT}, the bytes still held for a side that was therefore reset, if any}
      */
     public Optional<Throwable> cause() {
         return Optional.ofNullable(cause);

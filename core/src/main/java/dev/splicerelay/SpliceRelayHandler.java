@@ -60,12 +60,18 @@ public final class SpliceRelayHandler extends RelayEndpoint {
     private volatile boolean aborted;
     private ByteBuf peerPreface;
 
-    /** Relays to the channel {@code peerConnect} connects, with {@link RelayConfig#defaults()}. */
+    /**
+     * Relays to the channel {@code peerConnect} connects, with {@link RelayConfig#defaults()}.
+     *
+     * @param peerConnect the peer's connect future, as for {@link #SpliceRelayHandler(ChannelFuture, RelayConfig)}
+     */
     public SpliceRelayHandler(ChannelFuture peerConnect) {
         this(peerConnect, RelayConfig.defaults());
     }
 
     /**
+     * Relays to the channel {@code peerConnect} connects.
+     *
      * @param peerConnect the peer's connect (or any) future, from {@link RelayBootstrap#connect}: its channel must be
      *                    registered or registering with an event loop, with {@code AUTO_READ} off. A peer on another
      *                    event loop must not read before the relay holds it: connect it with
@@ -92,6 +98,8 @@ public final class SpliceRelayHandler extends RelayEndpoint {
      * to the peer, which then owns it, or releases it if the relay ends before it starts (a failed connect, for
      * example). A handler that is never added to a pipeline never releases it.
      *
+     * @param peerConnect the peer's connect future, as for {@link #SpliceRelayHandler(ChannelFuture, RelayConfig)}
+     * @param config      the relay's options
      * @param peerPreface the bytes to write to the peer first, for example a PROXY protocol header; may be empty
      */
     public SpliceRelayHandler(ChannelFuture peerConnect, RelayConfig config, ByteBuf peerPreface) {
@@ -99,32 +107,41 @@ public final class SpliceRelayHandler extends RelayEndpoint {
         this.peerPreface = Objects.requireNonNull(peerPreface, "peerPreface");
     }
 
-    /** Relays to an already connected {@code peer}, with {@link RelayConfig#defaults()}. */
+    /**
+     * Relays to an already connected {@code peer}, with {@link RelayConfig#defaults()}.
+     *
+     * @param peer a connected channel with {@code AUTO_READ} off, on the inbound channel's event loop to splice
+     */
     public SpliceRelayHandler(Channel peer) {
         this(peer, RelayConfig.defaults());
     }
 
-    /** Relays to an already connected {@code peer}. */
+    /**
+     * Relays to an already connected {@code peer}.
+     *
+     * @param peer   a connected channel with {@code AUTO_READ} off, on the inbound channel's event loop to splice
+     * @param config the relay's options
+     */
     public SpliceRelayHandler(Channel peer, RelayConfig config) {
         this(Objects.requireNonNull(peer, "peer").newSucceededFuture(), config);
     }
 
     /**
-     * Completes when the relay has ended and closed both channels, with its {@link RelayStats} (however it ended, a
-     * failed connect of the peer included); fails only if the relay could not start: {@link RelayMode#SPLICE} on
-     * channels that cannot splice.
+     * {@return a future that completes when the relay has ended and closed both channels, with its
+     * {@link RelayStats} (however it ended, a failed connect of the peer included); it fails only if the relay could
+     * not start: {@link RelayMode#SPLICE} on channels that cannot splice}
      */
     public Future<RelayStats> completionFuture() {
         return completion;
     }
 
-    /** Bytes relayed so far from the inbound channel to the peer; safe to call from any thread. */
+    /** {@return the bytes relayed so far from the inbound channel to the peer}; safe to call from any thread. */
     public long bytesInboundToPeer() {
         Relay relay = relay();
         return relay == null ? 0 : relay.bytesInboundToPeer();
     }
 
-    /** Bytes relayed so far from the peer to the inbound channel; safe to call from any thread. */
+    /** {@return the bytes relayed so far from the peer to the inbound channel}; safe to call from any thread. */
     public long bytesPeerToInbound() {
         Relay relay = relay();
         return relay == null ? 0 : relay.bytesPeerToInbound();
