@@ -1,4 +1,17 @@
 #!/usr/bin/env bash
+#
+# Copyright 2026 The splice-relay developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file except in compliance with
+# the License. You may obtain a copy of the License at
+#
+#     https://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software distributed under the License is distributed on
+# an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the License for the
+# specific language governing permissions and limitations under the License.
+#
+
 # Where a relayed connection's work goes: for each relay (1 thread, relaying to nginx on 127.0.0.1), after a warm-up
 # of ab -c 32 runs (as in peers.sh):
 #   1. system calls per connection: strace -f -y on the relay's processes while ab -c 1 makes N sequential

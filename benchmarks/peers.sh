@@ -1,4 +1,17 @@
 #!/usr/bin/env bash
+#
+# Copyright 2026 The splice-relay developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file except in compliance with
+# the License. You may obtain a copy of the License at
+#
+#     https://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software distributed under the License is distributed on
+# an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the License for the
+# specific language governing permissions and limitations under the License.
+#
+
 # Compares splice-relay with other TCP relays on 127.0.0.1, interleaved (A B C ... A B C ...), medians of N rounds,
 # at equal threads: a 1-thread table (HAProxy nbthread 1, Go GOMAXPROCS=1, splice-proxy --threads 1, nginx 1 worker)
 # and an all-cores table (nproc of each). Scenarios:

@@ -1,3 +1,16 @@
+#
+# Copyright 2026 The splice-relay developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file except in compliance with
+# the License. You may obtain a copy of the License at
+#
+#     https://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software distributed under the License is distributed on
+# an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the License for the
+# specific language governing permissions and limitations under the License.
+#
+
 # Shared by benchmarks/peers.sh, peers-syscalls.sh and peers-coldstart.sh (sourced, not run): installing the tools,
 # building the relays, starting and stopping a relay at a given thread count, the backends the clients talk to, and
 # the CPU accounting of a relay's process tree. Everything listens on 127.0.0.1 and is stopped by peers_cleanup.
@@ -18,7 +31,8 @@ has_pipe_sizer() { unzip -l "$1" 2>/dev/null | grep -q 'META-INF/versions/22/dev
 JAVA_OPTS=(-Dio.netty.leakDetection.level=disabled -Xms256m -Xmx256m)
 TICKS=$(getconf CLK_TCK)
 
-usage() { awk 'NR > 1 { if (/^set -euo/) exit; sub(/^# ?/, ""); print }' "$1"; } # a script's header comment
+# A script's header comment, after its licence header (which ends at the first blank line).
+usage() { awk 'body { if (/^set -euo/) exit; sub(/^# ?/, ""); print } /^$/ { body = 1 }' "$1"; }
 
 log() { printf '[peers %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
