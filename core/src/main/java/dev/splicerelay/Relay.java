@@ -116,20 +116,8 @@ final class Relay implements Direction.Listener {
         }
     }
 
-    void onReadComplete(boolean fromInbound) {
-        whileRunning(() -> outgoing(fromInbound).onReadComplete());
-    }
-
-    void onInputShutdown(boolean fromInbound) {
-        whileRunning(() -> outgoing(fromInbound).onInputShutdown());
-    }
-
-    void onWritabilityChanged(boolean ofInbound) {
-        whileRunning(() -> outgoing(!ofInbound).onSinkWritabilityChanged());
-    }
-
     /** Runs {@code event} on the relay's event loop, unless the relay has stopped by then. */
-    private void whileRunning(Runnable event) {
+    void whileRunning(Runnable event) {
         if (!loop.inEventLoop()) {
             onLoop(() -> whileRunning(event));
         } else if (!stopped()) {
@@ -149,11 +137,6 @@ final class Relay implements Direction.Listener {
 
     private static IOException closedEarly(String side) {
         return new IOException("the " + side + " channel closed before the relay finished");
-    }
-
-    void onEndpointRemoved(boolean ofInbound) {
-        failIfRunning(() -> new IllegalStateException("the relay handler was removed from the "
-                + (ofInbound ? "inbound" : "peer") + " pipeline before the relay finished"));
     }
 
     @Override
@@ -196,7 +179,7 @@ final class Relay implements Direction.Listener {
      * Like {@link #fail}, for events that usually come after the relay has ended (its own closing of the channels,
      * which also removes its handlers): the cause, an exception with a stack trace, is only made if it still runs.
      */
-    private void failIfRunning(Supplier<Throwable> cause) {
+    void failIfRunning(Supplier<Throwable> cause) {
         if (!loop.inEventLoop()) {
             onLoop(() -> failIfRunning(cause));
         } else if (!ended) {
@@ -256,7 +239,8 @@ final class Relay implements Direction.Listener {
         return queued + (engine == null ? 0 : engine.inFlightTo(sink));
     }
 
-    private Direction outgoing(boolean fromInbound) {
+    /** The direction whose source is the inbound channel if {@code fromInbound}, else the peer. */
+    Direction outgoing(boolean fromInbound) {
         return fromInbound ? inboundToPeer : peerToInbound;
     }
 

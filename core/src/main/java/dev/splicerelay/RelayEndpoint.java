@@ -55,20 +55,20 @@ class RelayEndpoint extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        relay.onReadComplete(inbound);
+        relay.whileRunning(() -> relay.outgoing(inbound).onReadComplete());
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == ChannelInputShutdownEvent.INSTANCE) {
-            relay.onInputShutdown(inbound);
+            relay.whileRunning(() -> relay.outgoing(inbound).onInputShutdown());
         }
         ctx.fireUserEventTriggered(evt);
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        relay.onWritabilityChanged(inbound);
+        relay.whileRunning(() -> relay.outgoing(!inbound).onSinkWritabilityChanged());
         ctx.fireChannelWritabilityChanged();
     }
 
@@ -81,7 +81,8 @@ class RelayEndpoint extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         if (relay != null) {
-            relay.onEndpointRemoved(inbound);
+            relay.failIfRunning(() -> new IllegalStateException("the relay handler was removed from the "
+                    + (inbound ? "inbound" : "peer") + " pipeline before the relay finished"));
         }
     }
 }

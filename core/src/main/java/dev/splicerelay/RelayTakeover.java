@@ -61,7 +61,7 @@ final class RelayTakeover {
             if (inputShut && !connectedDuringRelay) {
                 // An already connected peer's end of stream, read before its endpoint was added, reaches the relay
                 // like the events after it: Direction.sourceEnded() does not ask a channel on another loop.
-                relay.onInputShutdown(false);
+                relay.whileRunning(() -> relay.outgoing(false).onInputShutdown());
             }
         }
         if (inbound.eventLoop().inEventLoop()) {

@@ -48,10 +48,9 @@ class TerminatedEventLoopTest {
         ByteBuf read = Unpooled.buffer(1).writeByte(1);
         assertDoesNotThrow(() -> relay.onRead(false, read));
         assertEquals(0, read.refCnt(), "the buffer the relay could not forward");
-        assertDoesNotThrow(() -> relay.onReadComplete(false));
-        assertDoesNotThrow(() -> relay.onInputShutdown(false));
-        assertDoesNotThrow(() -> relay.onWritabilityChanged(false));
-        assertDoesNotThrow(() -> relay.onEndpointRemoved(false));
+        // Read complete, input shutdown, writability: what an endpoint hands over for a direction, dropped here.
+        assertDoesNotThrow(() -> relay.whileRunning(() -> relay.outgoing(false).onReadComplete()));
+        assertDoesNotThrow(() -> relay.failIfRunning(() -> new IllegalStateException("the endpoint was removed")));
         assertDoesNotThrow(() -> relay.fail(new IOException("the peer reset")));
     }
 }
