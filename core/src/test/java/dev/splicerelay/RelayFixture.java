@@ -1,5 +1,6 @@
 package dev.splicerelay;
 
+import dev.splicerelay.testing.TestSocket;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
