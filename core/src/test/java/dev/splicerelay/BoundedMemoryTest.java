@@ -12,7 +12,9 @@
  */
 package dev.splicerelay;
 
-import dev.splicerelay.Streams.Transfer;
+import dev.splicerelay.testing.Streams;
+import dev.splicerelay.testing.Streams.Transfer;
+import dev.splicerelay.testing.TestSocket;
 import io.netty.channel.Channel;
 import io.netty.channel.WriteBufferWaterMark;
 import org.junit.jupiter.api.Tag;

@@ -12,6 +12,7 @@
  */
 package dev.splicerelay;
 
+import dev.splicerelay.testing.TestSocket;
 import io.netty.util.internal.PlatformDependent;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;

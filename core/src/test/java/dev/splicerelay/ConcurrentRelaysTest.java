@@ -12,7 +12,9 @@
  */
 package dev.splicerelay;
 
-import dev.splicerelay.Streams.Transfer;
+import dev.splicerelay.testing.Streams;
+import dev.splicerelay.testing.Streams.Transfer;
+import dev.splicerelay.testing.TestSocket;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;

@@ -12,7 +12,8 @@
  */
 package dev.splicerelay;
 
-import dev.splicerelay.Streams.Transfer;
+import dev.splicerelay.testing.Streams;
+import dev.splicerelay.testing.Streams.Transfer;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

@@ -12,6 +12,7 @@
  */
 package dev.splicerelay;
 
+import dev.splicerelay.testing.Streams;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import org.junit.jupiter.api.Timeout;

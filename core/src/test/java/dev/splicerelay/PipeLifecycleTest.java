@@ -12,7 +12,8 @@
  */
 package dev.splicerelay;
 
-import dev.splicerelay.Streams.Transfer;
+import dev.splicerelay.testing.Streams;
+import dev.splicerelay.testing.Streams.Transfer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import org.junit.jupiter.api.BeforeEach;

@@ -12,6 +12,7 @@
  */
 package dev.splicerelay;
 
+import dev.splicerelay.testing.TestSocket;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;

@@ -12,6 +12,7 @@
  */
 package dev.splicerelay;
 
+import dev.splicerelay.testing.Streams;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -21,9 +22,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
@@ -149,9 +148,7 @@ class UrgentDataTest {
     private static Received sendNormal(Socket socket, long seed) throws IOException {
         byte[] bytes = normalBytes(new SplittableRandom(seed), AROUND);
         socket.getOutputStream().write(bytes);
-        MessageDigest digest = sha256();
-        digest.update(bytes);
-        return new Received(AROUND, hex(digest), List.of());
+        return new Received(AROUND, Streams.sha256(bytes), List.of());
     }
 
     /**
@@ -159,7 +156,7 @@ class UrgentDataTest {
      */
     private static Sent sendInterleaved(Socket socket, long size, long seed) throws IOException {
         SplittableRandom random = new SplittableRandom(seed);
-        MessageDigest digest = sha256();
+        MessageDigest digest = Streams.newSha256();
         OutputStream out = socket.getOutputStream();
         TreeSet<Long> urgentAt = new TreeSet<>();
         long sent = 0;
@@ -174,7 +171,7 @@ class UrgentDataTest {
             }
         }
         socket.shutdownOutput();
-        return new Sent(new Received(size, hex(digest), List.of()), urgentAt);
+        return new Sent(new Received(size, Streams.hex(digest), List.of()), urgentAt);
     }
 
     private static Received receive(InputStream in) throws IOException {
@@ -186,7 +183,7 @@ class UrgentDataTest {
      * many normal bytes) an urgent byte turned up among them.
      */
     private static Received receive(InputStream in, long limit) throws IOException {
-        MessageDigest digest = sha256();
+        MessageDigest digest = Streams.newSha256();
         List<Long> urgentAt = new ArrayList<>();
         byte[] buf = new byte[64 * 1024];
         long normal = 0;
@@ -207,7 +204,7 @@ class UrgentDataTest {
             digest.update(buf, from, n - from);
             normal += n - from;
         }
-        return new Received(normal, hex(digest), urgentAt);
+        return new Received(normal, Streams.hex(digest), urgentAt);
     }
 
     private static byte[] normalBytes(SplittableRandom random, int n) {
@@ -233,17 +230,5 @@ class UrgentDataTest {
             System.out.printf("%s: %d urgent bytes sent, %d of them arrived in line%n", direction, urgentAt.size(),
                     received.urgentInLineAt().size());
         }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String hex(MessageDigest digest) {
-        return HexFormat.of().formatHex(digest.digest());
     }
 }

@@ -23,8 +23,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.CountDownLatch;
@@ -37,7 +35,7 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>
  * java -cp benchmarks.jar dev.splicerelay.benchmarks.NettyProxyMain --listen 127.0.0.1:20001 \
- *      --target 127.0.0.1:21001 --transport epoll|nio --threads 1
+ *      --target 127.0.0.1:21001 --transport epoll|nio|io_uring --threads 1
  * </pre>
  *
  * <p>It is not a correct relay: it has no half-close (a FIN closes both directions, so a reply sent after the client's
@@ -135,7 +133,7 @@ public final class NettyProxyMain {
             Channel inbound = ctx.channel();
             ChannelFuture connect = new Bootstrap()
                     .group(inbound.eventLoop())
-                    .channel(transport == Transport.EPOLL ? EpollSocketChannel.class : NioSocketChannel.class)
+                    .channel(transport.socketChannelClass())
                     .option(ChannelOption.AUTO_READ, false)
                     .handler(new Forwarder(inbound))
                     .connect(target);

@@ -14,9 +14,7 @@ package dev.splicerelay.benchmarks;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
@@ -25,7 +23,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,12 +48,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-// pollAddMultishotEnabled=false: as splice-relay needs io_uring run on Netty 4.2.12, see README "io_uring".
-@Fork(value = 1, jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled", "-Xms512m", "-Xmx512m",
-        "-Dio.netty.iouring.pollAddMultishotEnabled=false"})
-public class RelayThroughputBenchmark {
+public class RelayThroughputBenchmark extends ForkedBenchmark {
     static final int MAX_BLOCKS_IN_FLIGHT = 16;
     static final int STALL_TIMEOUT_SECONDS = 10;
 

@@ -45,7 +45,8 @@ public final class SpliceProxy {
 
     public static void main(String[] args) {
         // Before any io_uring class reads it: with Netty 4.2.12's multishot POLLIN poll, a reset that arrives while a
-        // relay has paused reading is never reported and the relay hangs (README "io_uring"). A -D value wins.
+        // relay has paused reading is never reported and the relay hangs (docs/DESIGN.md, "io_uring on Netty 4.2.12").
+        // A -D value wins.
         if (System.getProperty(IO_URING_MULTISHOT_POLL) == null) {
             System.setProperty(IO_URING_MULTISHOT_POLL, "false");
         }

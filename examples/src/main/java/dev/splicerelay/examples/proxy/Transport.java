@@ -136,7 +136,7 @@ enum Transport {
     /**
      * Epoll where it is available, NIO elsewhere. Never io_uring: it cannot splice, its copy was no faster than NIO's
      * within JMH's error in BENCHMARKS.md (io_uring run of 2026-11-26), and on Netty 4.2.12 it needs a workaround
-     * (README "io_uring"); it runs only when asked for.
+     * (docs/DESIGN.md, "io_uring on Netty 4.2.12"); it runs only when asked for.
      */
     static Transport best() {
         return EPOLL.unavailableReason() == null ? EPOLL : NIO;

@@ -29,7 +29,6 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,7 +52,7 @@ class AccessLogIT {
             for (Payload request : requests) {
                 try (Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
                     clientPorts.add(client.getLocalPort());
-                    assertArrayEquals(request.sha256(), HashingBackend.exchange(client, request).requestDigest());
+                    assertEquals(request.sha256(), HashingBackend.exchange(client, request).requestDigest());
                 }
             }
             assertTrue(proxy.awaitStderr(Pattern.compile("(INFO AccessLog - .*\\n(?s:.*)){" + requests.size() + "}"),
@@ -88,7 +87,7 @@ class AccessLogIT {
             try (Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
                 client.getOutputStream().write("PROXY TCP6 2001:db8::7 ::1 40001 8000\r\n"
                         .getBytes(StandardCharsets.US_ASCII));
-                assertArrayEquals(request.sha256(), HashingBackend.exchange(client, request).requestDigest());
+                assertEquals(request.sha256(), HashingBackend.exchange(client, request).requestDigest());
             }
             Map<String, String> line = accessLogLine(proxy);
             assertEquals("[2001:db8::7]:40001", line.get("client"), proxy.stderr());
@@ -107,7 +106,7 @@ class AccessLogIT {
              ProxyProcess proxy = ProxyProcess.start("--listen", "127.0.0.1:0", "--target",
                      dead.refused() + "," + backend.target(), "--balance", "first", "--access-log")) {
             try (Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
-                assertArrayEquals(request.sha256(), HashingBackend.exchange(client, request).requestDigest());
+                assertEquals(request.sha256(), HashingBackend.exchange(client, request).requestDigest());
             }
             assertEquals(backend.target(), accessLogLine(proxy).get("target"), proxy.stderr());
         }

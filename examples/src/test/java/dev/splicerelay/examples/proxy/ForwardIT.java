@@ -33,7 +33,6 @@ import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -58,9 +57,9 @@ class ForwardIT {
                      "--transport", transport, "--mode", mode, "--splice-engine", engine, "--threads", "2")) {
             try (Socket client = new Socket(proxy.address().getAddress(), proxy.port())) {
                 HashingBackend.Exchange exchange = HashingBackend.exchange(client, REQUEST);
-                assertArrayEquals(REQUEST.sha256(), exchange.requestDigest(), "what the target received");
+                assertEquals(REQUEST.sha256(), exchange.requestDigest(), "what the target received");
                 assertEquals(REPLY.length(), exchange.reply().bytes());
-                assertArrayEquals(REPLY.sha256(), exchange.reply().sha256(), "what the client received");
+                assertEquals(REPLY.sha256(), exchange.reply().sha256(), "what the client received");
             }
             // AUTO splices only on epoll; anywhere else it copies.
             String ran = mode.equals("auto") && !transport.equals("epoll") ? "copy" : mode;
@@ -143,8 +142,8 @@ class ForwardIT {
                 }));
             }
             for (Future<HashingBackend.Exchange> exchange : exchanges) {
-                assertArrayEquals(request.sha256(), exchange.get().requestDigest());
-                assertArrayEquals(reply.sha256(), exchange.get().reply().sha256());
+                assertEquals(request.sha256(), exchange.get().requestDigest());
+                assertEquals(reply.sha256(), exchange.get().reply().sha256());
             }
             Pattern relayLine = Pattern.compile("\\[([^\\]]+)] DEBUG \\S+ - relay .* ended COMPLETED after \\d+ ms: "
                     + "SPLICE, client->target " + request.length() + " B");

@@ -12,6 +12,7 @@
  */
 package dev.splicerelay.examples.proxy;
 
+import dev.splicerelay.testing.Streams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -219,8 +221,8 @@ class FrontFuzzTest {
         int handshakeLength = front.handshake("localhost", ports.allowed()).length;
         byte[] data = Arrays.copyOfRange(c.bytes(), handshakeLength, c.bytes().length);
         int digestEnd = replyLength + 32;
-        if (reply.length < digestEnd || !Arrays.equals(Payload.newSha256().digest(data),
-                Arrays.copyOfRange(reply, replyLength, digestEnd))) {
+        if (reply.length < digestEnd
+                || !Streams.sha256(data).equals(HexFormat.of().formatHex(reply, replyLength, digestEnd))) {
             return "the target did not get exactly the bytes behind the handshake" + answered(outcome);
         }
         if (!Arrays.equals(targetReply, Arrays.copyOfRange(reply, digestEnd, reply.length))) {

@@ -45,7 +45,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -106,8 +105,8 @@ class HandoverIT {
                         try (Socket client = new Socket(InetAddress.getLoopbackAddress(), port)) {
                             client.setSoTimeout(30_000);
                             HashingBackend.Exchange exchange = HashingBackend.exchange(client, SHORT_REQUEST);
-                            if (!java.util.Arrays.equals(SHORT_REQUEST.sha256(), exchange.requestDigest())
-                                    || !java.util.Arrays.equals(REPLY.sha256(), exchange.reply().sha256())) {
+                            if (!SHORT_REQUEST.sha256().equals(exchange.requestDigest())
+                                    || !REPLY.sha256().equals(exchange.reply().sha256())) {
                                 failures.add("corrupt exchange");
                             }
                             exchanges.incrementAndGet();
@@ -137,8 +136,8 @@ class HandoverIT {
             }
             for (Future<HashingBackend.Exchange> transfer : transfers) {
                 HashingBackend.Exchange exchange = transfer.get(120, TimeUnit.SECONDS);
-                assertArrayEquals(upload.sha256(), exchange.requestDigest(), "a 64 MiB upload across reloads");
-                assertArrayEquals(REPLY.sha256(), exchange.reply().sha256());
+                assertEquals(upload.sha256(), exchange.requestDigest(), "a 64 MiB upload across reloads");
+                assertEquals(REPLY.sha256(), exchange.reply().sha256());
             }
             assertEquals(List.of(), List.copyOf(failures), exchanges + " exchanges succeeded");
             assertTrue(exchanges.get() >= 100, "only " + exchanges + " exchanges");
@@ -230,7 +229,7 @@ class HandoverIT {
 
     static void assertServes(ProxyProcess proxy) throws IOException {
         try (Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
-            assertArrayEquals(SHORT_REQUEST.sha256(), HashingBackend.exchange(client, SHORT_REQUEST).requestDigest());
+            assertEquals(SHORT_REQUEST.sha256(), HashingBackend.exchange(client, SHORT_REQUEST).requestDigest());
         }
     }
 
@@ -262,8 +261,7 @@ class HandoverIT {
             };
             upload.writeTo(slow);
             client.shutdownOutput();
-            byte[] digest = client.getInputStream().readNBytes(32);
-            return new HashingBackend.Exchange(digest, Payload.readToEnd(client.getInputStream()));
+            return HashingBackend.Exchange.read(client.getInputStream());
         }
     }
 }

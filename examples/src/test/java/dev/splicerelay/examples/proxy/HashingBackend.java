@@ -12,6 +12,10 @@
  */
 package dev.splicerelay.examples.proxy;
 
+import dev.splicerelay.testing.ChannelStreams;
+import dev.splicerelay.testing.Streams;
+import dev.splicerelay.testing.Streams.Transfer;
+
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,6 +30,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -92,18 +97,21 @@ final class HashingBackend implements AutoCloseable {
                                      Payload request) throws IOException {
         request.writeTo(output);
         shutdownOutput.run();
-        DataInputStream in = new DataInputStream(input);
-        byte[] requestDigest = new byte[32];
-        in.readFully(requestDigest);
-        return new Exchange(requestDigest, Payload.readToEnd(in));
+        return Exchange.read(input);
     }
 
     private interface OutputShutdown {
         void run() throws IOException;
     }
 
-    /** What a client got back: the backend's SHA-256 of the request, and the reply. */
-    record Exchange(byte[] requestDigest, Payload.Received reply) {
+    /** What a client got back: the backend's SHA-256 of the request (hex, as {@link Payload#sha256()}), and the reply. */
+    record Exchange(String requestDigest, Transfer reply) {
+        /** Reads a backend's answer from {@code in} to its end: the 32 bytes of the digest, then the reply. */
+        static Exchange read(InputStream in) throws IOException {
+            byte[] digest = new byte[32];
+            new DataInputStream(in).readFully(digest);
+            return new Exchange(HexFormat.of().formatHex(digest), Streams.receive(in));
+        }
     }
 
     /** Connections accepted so far, including those still being served. */
@@ -121,10 +129,10 @@ final class HashingBackend implements AutoCloseable {
 
     private void serve(SocketChannel connection) {
         try (connection) {
-            Payload.Received request = Payload.readToEnd(ChannelStreams.in(connection));
+            Transfer request = Streams.receive(ChannelStreams.in(connection));
             Thread.sleep(delay.toMillis());
             OutputStream out = ChannelStreams.out(connection);
-            out.write(request.sha256());
+            out.write(HexFormat.of().parseHex(request.sha256()));
             reply.writeTo(out);
         } catch (IOException | InterruptedException e) {
             // The test that closed the connection early checks what it expects itself.

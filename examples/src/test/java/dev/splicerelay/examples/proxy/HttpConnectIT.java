@@ -12,6 +12,7 @@
  */
 package dev.splicerelay.examples.proxy;
 
+import dev.splicerelay.testing.Streams;
 import io.netty.channel.epoll.Epoll;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,11 +23,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Random;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -84,8 +83,7 @@ class HttpConnectIT {
             Curl.Result result = Curl.run("--proxytunnel", "--proxy", "http://127.0.0.1:" + proxy.port(),
                     "--output", body.toString(), "http://127.0.0.1:" + backend.port() + "/big");
             assertEquals(0, result.exitCode(), result.stderr());
-            MessageDigest digest = Payload.newSha256();
-            assertArrayEquals(HttpBackend.BIG.sha256(), digest.digest(Files.readAllBytes(body)));
+            assertEquals(HttpBackend.BIG.sha256(), Streams.sha256(Files.readAllBytes(body)));
         } finally {
             Files.delete(body);
         }

@@ -12,6 +12,7 @@
  */
 package dev.splicerelay.examples.proxy;
 
+import dev.splicerelay.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,13 +28,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,8 +58,8 @@ class LifecycleIT {
             assertTrue(proxy.awaitStderr("stopped accepting", Duration.ofSeconds(10)), proxy.stderr());
             assertThrows(ConnectException.class, () -> new Socket(InetAddress.getLoopbackAddress(), proxy.port()));
             HashingBackend.Exchange exchange = open.get(20, TimeUnit.SECONDS);
-            assertArrayEquals(SMALL_REQUEST.sha256(), exchange.requestDigest());
-            assertArrayEquals(reply.sha256(), exchange.reply().sha256(), "the open relay finished after SIGTERM");
+            assertEquals(SMALL_REQUEST.sha256(), exchange.requestDigest());
+            assertEquals(reply.sha256(), exchange.reply().sha256(), "the open relay finished after SIGTERM");
             assertEquals(143, proxy.awaitExit(Duration.ofSeconds(10)), "128 + SIGTERM");
             assertTrue(proxy.stderr().contains("ended COMPLETED"), proxy.stderr());
         }
@@ -189,8 +188,7 @@ class LifecycleIT {
     private static boolean tryExchange(ProxyProcess proxy) {
         try (Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
             client.setSoTimeout(2000);
-            return Arrays.equals(SMALL_REQUEST.sha256(),
-                    HashingBackend.exchange(client, SMALL_REQUEST).requestDigest());
+            return SMALL_REQUEST.sha256().equals(HashingBackend.exchange(client, SMALL_REQUEST).requestDigest());
         } catch (IOException e) {
             return false;
         }

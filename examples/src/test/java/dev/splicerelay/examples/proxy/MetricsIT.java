@@ -12,6 +12,7 @@
  */
 package dev.splicerelay.examples.proxy;
 
+import dev.splicerelay.testing.Await;
 import io.netty.channel.epoll.Epoll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -27,7 +28,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -69,8 +69,8 @@ class MetricsIT {
                 Payload request = new Payload(42 + i, 10_000 + 1000 * i);
                 try (Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
                     HashingBackend.Exchange exchange = HashingBackend.exchange(client, request);
-                    assertArrayEquals(request.sha256(), exchange.requestDigest());
-                    assertArrayEquals(REPLY.sha256(), exchange.reply().sha256());
+                    assertEquals(request.sha256(), exchange.requestDigest());
+                    assertEquals(REPLY.sha256(), exchange.reply().sha256());
                 }
                 toTarget += request.length();
             }
@@ -163,7 +163,7 @@ class MetricsIT {
             for (int i = 0; i < RELAYS; i++) {
                 Payload request = new Payload(70 + i, 1000);
                 try (Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
-                    assertArrayEquals(request.sha256(), HashingBackend.exchange(client, request).requestDigest());
+                    assertEquals(request.sha256(), HashingBackend.exchange(client, request).requestDigest());
                 }
             }
             try (RawClient held = new RawClient(proxy.port()).send(HELD_REQUEST)) {

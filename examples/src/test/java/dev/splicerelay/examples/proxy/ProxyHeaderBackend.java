@@ -12,6 +12,9 @@
  */
 package dev.splicerelay.examples.proxy;
 
+import dev.splicerelay.testing.Streams;
+import dev.splicerelay.testing.Streams.Transfer;
+
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -21,6 +24,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.ServerSocketChannel;
+import java.util.HexFormat;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -69,9 +73,9 @@ final class ProxyHeaderBackend implements AutoCloseable {
         try (connection) {
             DataInputStream in = new DataInputStream(connection.getInputStream());
             headers.add(readHeader(in));
-            Payload.Received rest = Payload.readToEnd(in);
+            Transfer rest = Streams.receive(in);
             OutputStream out = connection.getOutputStream();
-            out.write(rest.sha256());
+            out.write(HexFormat.of().parseHex(rest.sha256()));
             reply.writeTo(out);
         } catch (IOException e) {
             // The test sees what is missing.

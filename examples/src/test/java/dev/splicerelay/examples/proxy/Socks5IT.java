@@ -90,8 +90,8 @@ class Socks5IT {
         try (Socket client = new Socket(socks)) {
             client.connect(new InetSocketAddress("127.0.0.1", hashingBackend.port()), 10_000);
             HashingBackend.Exchange exchange = HashingBackend.exchange(client, request);
-            assertArrayEquals(request.sha256(), exchange.requestDigest());
-            assertArrayEquals(new Payload(11, 8L << 20).sha256(), exchange.reply().sha256());
+            assertEquals(request.sha256(), exchange.requestDigest());
+            assertEquals(new Payload(11, 8L << 20).sha256(), exchange.reply().sha256());
         }
     }
 

@@ -12,6 +12,7 @@
  */
 package dev.splicerelay.examples.proxy;
 
+import dev.splicerelay.testing.ChannelStreams;
 import io.netty.channel.epoll.Epoll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -181,9 +182,9 @@ class UnixSocketIT {
     }
 
     private static void assertExchange(HashingBackend.Exchange exchange, Payload request, Payload reply) {
-        assertArrayEquals(request.sha256(), exchange.requestDigest(), "what the target received");
+        assertEquals(request.sha256(), exchange.requestDigest(), "what the target received");
         assertEquals(reply.length(), exchange.reply().bytes());
-        assertArrayEquals(reply.sha256(), exchange.reply().sha256(), "what the client received");
+        assertEquals(reply.sha256(), exchange.reply().sha256(), "what the client received");
     }
 
     /** Waits for the proxy's DEBUG line for the relay named by {@code name}, ended in {@code mode} with every byte. */

@@ -10,7 +10,7 @@
  * an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the License for the
  * specific language governing permissions and limitations under the License.
  */
-package dev.splicerelay;
+package dev.splicerelay.testing;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -22,19 +22,24 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.SplittableRandom;
 
-/** Blocking test peers that send seeded pseudo-random bytes and read to EOF, hashing both with SHA-256. */
-final class Streams {
+/**
+ * Blocking test peers that send seeded pseudo-random bytes and read to EOF, hashing both with SHA-256, so that a test
+ * compares what one side sent with what the other received. Each call runs on the calling thread and blocks until it
+ * is done; it neither closes the socket or stream it is given nor sets a time limit on it: the test's socket timeout
+ * or JUnit timeout bounds it.
+ */
+public final class Streams {
     private static final int CHUNK = 64 * 1024;
 
     private Streams() {
     }
 
-    /** What one side sent or received. */
-    record Transfer(long bytes, String sha256) {
+    /** What one side sent or received: the byte count and the SHA-256 of the bytes, in lower-case hex. */
+    public record Transfer(long bytes, String sha256) {
     }
 
     /** Writes {@code size} seeded bytes in chunks of varying length, then shuts down the output if asked. */
-    static Transfer send(Socket socket, long size, long seed, boolean shutdownOutput) throws IOException {
+    public static Transfer send(Socket socket, long size, long seed, boolean shutdownOutput) throws IOException {
         return send(socket, new byte[0], size, seed, shutdownOutput);
     }
 
@@ -42,27 +47,27 @@ final class Streams {
      * Writes {@code prefix} (not counted) and {@code size} seeded bytes through one buffer, so that the prefix and
      * the first bytes after it leave in one write; then shuts down the output if asked.
      */
-    static Transfer send(Socket socket, byte[] prefix, long size, long seed, boolean shutdownOutput)
+    public static Transfer send(Socket socket, byte[] prefix, long size, long seed, boolean shutdownOutput)
             throws IOException {
         return send(TestSocket.tcp(socket), prefix, size, seed, shutdownOutput);
     }
 
-    static Transfer send(TestSocket socket, long size, long seed, boolean shutdownOutput) throws IOException {
+    public static Transfer send(TestSocket socket, long size, long seed, boolean shutdownOutput) throws IOException {
         return send(socket, new byte[0], size, seed, shutdownOutput);
     }
 
-    static Transfer send(TestSocket socket, byte[] prefix, long size, long seed, boolean shutdownOutput)
+    public static Transfer send(TestSocket socket, byte[] prefix, long size, long seed, boolean shutdownOutput)
             throws IOException {
         return send(socket.out(), shutdownOutput ? socket::shutdownOutput : null, prefix, size, seed);
     }
 
     /** Shuts down a connection's output: sends FIN. */
-    interface HalfClose {
+    public interface HalfClose {
         void shutdownOutput() throws IOException;
     }
 
     /** {@link #send(Socket, byte[], long, long, boolean)} on any stream; {@code halfClose} may be null. */
-    static Transfer send(OutputStream raw, HalfClose halfClose, byte[] prefix, long size, long seed)
+    public static Transfer send(OutputStream raw, HalfClose halfClose, byte[] prefix, long size, long seed)
             throws IOException {
         OutputStream out = new BufferedOutputStream(raw, 1 << 20);
         out.write(prefix);
@@ -75,16 +80,16 @@ final class Streams {
     }
 
     /** Reads until EOF; {@code pauseEveryMillis} > 0 makes a slow reader that sleeps after every small read. */
-    static Transfer receive(Socket socket, int readSize, long pauseEveryMillis) throws IOException {
+    public static Transfer receive(Socket socket, int readSize, long pauseEveryMillis) throws IOException {
         return receive(TestSocket.tcp(socket), readSize, pauseEveryMillis);
     }
 
-    static Transfer receive(TestSocket socket, int readSize, long pauseEveryMillis) throws IOException {
+    public static Transfer receive(TestSocket socket, int readSize, long pauseEveryMillis) throws IOException {
         return receive(socket.in(), readSize, pauseEveryMillis);
     }
 
-    static Transfer receive(InputStream in, int readSize, long pauseEveryMillis) throws IOException {
-        MessageDigest digest = sha256();
+    public static Transfer receive(InputStream in, int readSize, long pauseEveryMillis) throws IOException {
+        MessageDigest digest = newSha256();
         byte[] buf = new byte[readSize];
         long total = 0;
         int n;
@@ -98,20 +103,24 @@ final class Streams {
         return new Transfer(total, hex(digest));
     }
 
-    static Transfer receive(Socket socket) throws IOException {
+    public static Transfer receive(Socket socket) throws IOException {
         return receive(socket, CHUNK, 0);
     }
 
-    static Transfer receive(TestSocket socket) throws IOException {
+    public static Transfer receive(TestSocket socket) throws IOException {
         return receive(socket, CHUNK, 0);
+    }
+
+    public static Transfer receive(InputStream in) throws IOException {
+        return receive(in, CHUNK, 0);
     }
 
     /** Reads until EOF or a reset (the relay passes resets on) and returns {@link System#nanoTime()} then. */
-    static long readUntilEnd(Socket socket) {
+    public static long readUntilEnd(Socket socket) {
         return readUntilEnd(TestSocket.tcp(socket));
     }
 
-    static long readUntilEnd(TestSocket socket) {
+    public static long readUntilEnd(TestSocket socket) {
         byte[] buf = new byte[CHUNK];
         try {
             InputStream in = socket.in();
@@ -125,7 +134,7 @@ final class Streams {
     }
 
     /** The SHA-256 of what {@link #send} writes for {@code size} and {@code seed}, without a socket. */
-    static Transfer expected(long size, long seed) {
+    public static Transfer expected(long size, long seed) {
         try {
             return generate(size, seed, (chunk, off, n) -> { });
         } catch (IOException e) {
@@ -138,7 +147,7 @@ final class Streams {
     }
 
     private static Transfer generate(long size, long seed, ChunkSink sink) throws IOException {
-        MessageDigest digest = sha256();
+        MessageDigest digest = newSha256();
         SplittableRandom random = new SplittableRandom(seed);
         byte[] chunk = new byte[CHUNK];
         long left = size;
@@ -171,7 +180,15 @@ final class Streams {
         }
     }
 
-    private static MessageDigest sha256() {
+    /** The SHA-256 of {@code bytes}, in lower-case hex as {@link Transfer#sha256()}. */
+    public static String sha256(byte[] bytes) {
+        MessageDigest digest = newSha256();
+        digest.update(bytes);
+        return hex(digest);
+    }
+
+    /** A new SHA-256 digest, for tests that hash bytes as they go; {@link #hex} finishes it. */
+    public static MessageDigest newSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
@@ -179,7 +196,8 @@ final class Streams {
         }
     }
 
-    private static String hex(MessageDigest digest) {
+    /** Finishes {@code digest} and returns the hash in lower-case hex, as {@link Transfer#sha256()}. */
+    public static String hex(MessageDigest digest) {
         return HexFormat.of().formatHex(digest.digest());
     }
 }

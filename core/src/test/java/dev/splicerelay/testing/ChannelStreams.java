@@ -10,7 +10,7 @@
  * an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the License for the
  * specific language governing permissions and limitations under the License.
  */
-package dev.splicerelay.examples.proxy;
+package dev.splicerelay.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,13 +23,15 @@ import java.util.Objects;
  * Streams over a blocking {@link SocketChannel} (a Unix domain socket's above all, which has no {@code Socket}) that
  * call {@link SocketChannel#read} and {@link SocketChannel#write} directly. Unlike {@code Channels.newInputStream}
  * and {@code Channels.newOutputStream}, whose streams share the channel's blocking lock, a read here does not hold
- * up a write on another thread, so both directions can run at once.
+ * up a write on another thread, so both directions can run at once: one thread may read while another writes. The
+ * streams do not own the channel; closing them does nothing, and the caller closes the channel.
  */
-final class ChannelStreams {
+public final class ChannelStreams {
     private ChannelStreams() {
     }
 
-    static InputStream in(SocketChannel channel) {
+    /** Reads block until at least one byte or the end of stream ({@code -1}) is there. */
+    public static InputStream in(SocketChannel channel) {
         return new InputStream() {
             @Override
             public int read() throws IOException {
@@ -52,7 +54,8 @@ final class ChannelStreams {
         };
     }
 
-    static OutputStream out(SocketChannel channel) {
+    /** Writes block until every byte is written. */
+    public static OutputStream out(SocketChannel channel) {
         return new OutputStream() {
             @Override
             public void write(int b) throws IOException {

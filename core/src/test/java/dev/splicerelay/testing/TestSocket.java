@@ -10,21 +10,20 @@
  * an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the License for the
  * specific language governing permissions and limitations under the License.
  */
-package dev.splicerelay;
+package dev.splicerelay.testing;
 
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 
 /**
  * One end of a test connection, a blocking TCP or Unix domain socket that tests read and write as streams; one
- * thread may read while another writes.
+ * thread may read while another writes. It owns the socket: {@link #close()} and {@link #abort()} close it.
  */
-interface TestSocket extends Closeable {
+public interface TestSocket extends Closeable {
     InputStream in() throws IOException;
 
     OutputStream out() throws IOException;
@@ -82,43 +81,19 @@ interface TestSocket extends Closeable {
     }
 
     /**
-     * A connected, blocking Unix domain {@code channel}. Its streams are not those of {@code Channels}, which lock
-     * the channel as a whole, so that a read would block a write on another thread.
+     * A connected, blocking Unix domain {@code channel}, with {@link ChannelStreams}: not those of {@code Channels},
+     * which lock the channel as a whole, so that a read would block a write on another thread.
      */
     static TestSocket unix(SocketChannel channel) {
         return new TestSocket() {
             @Override
             public InputStream in() {
-                return new InputStream() {
-                    @Override
-                    public int read() throws IOException {
-                        byte[] one = new byte[1];
-                        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-                    }
-
-                    @Override
-                    public int read(byte[] b, int off, int len) throws IOException {
-                        return len == 0 ? 0 : channel.read(ByteBuffer.wrap(b, off, len));
-                    }
-                };
+                return ChannelStreams.in(channel);
             }
 
             @Override
             public OutputStream out() {
-                return new OutputStream() {
-                    @Override
-                    public void write(int b) throws IOException {
-                        write(new byte[] {(byte) b}, 0, 1);
-                    }
-
-                    @Override
-                    public void write(byte[] b, int off, int len) throws IOException {
-                        ByteBuffer buf = ByteBuffer.wrap(b, off, len);
-                        while (buf.hasRemaining()) {
-                            channel.write(buf);
-                        }
-                    }
-                };
+                return ChannelStreams.out(channel);
             }
 
             @Override
