@@ -2,6 +2,7 @@ package dev.splicerelay;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -12,8 +13,10 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.AbstractEpollStreamChannel;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.InternetProtocolFamily;
 import io.netty.channel.unix.DomainSocketAddress;
 
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Objects;
@@ -21,7 +24,8 @@ import java.util.Objects;
 /**
  * Opens the outbound connection of a relay the way {@link SpliceRelayHandler} needs it: on the inbound channel's
  * event loop (which splicing requires and which keeps the whole relay on one thread), with the inbound channel's
- * transport (on epoll, a TCP or Unix domain socket channel as the target address needs: both splice),
+ * transport (on epoll, a TCP or Unix domain socket channel as the target address needs: both splice; an IPv4
+ * socket for an IPv4 address, which spares the dual-stack socket's {@code IPV6_V6ONLY} call and mapped addresses),
  * {@link ChannelOption#AUTO_READ} off so that no byte is read before the relay owns the channel, and
  * {@link ChannelOption#ALLOW_HALF_CLOSURE} on so that a FIN from the peer is relayed instead of closing it.
  *
@@ -30,6 +34,9 @@ import java.util.Objects;
  * }</pre>
  */
 public final class RelayBootstrap {
+    @SuppressWarnings("deprecation") // InternetProtocolFamily: Netty 4.1 has no SocketProtocolFamily
+    private static final ChannelFactory<EpollSocketChannel> IPV4 =
+            () -> new EpollSocketChannel(InternetProtocolFamily.IPv4);
     private static final ChannelHandler NO_HANDLERS = new ChannelInitializer<Channel>() {
         @Override
         protected void initChannel(Channel ch) {
@@ -54,17 +61,25 @@ public final class RelayBootstrap {
      * {@link DomainSocketAddress} and an epoll TCP channel for an {@link InetSocketAddress}.
      */
     public static Bootstrap forInbound(Channel inbound, SocketAddress remote) {
-        return forInbound(inbound, channelClassFor(inbound, Objects.requireNonNull(remote, "remote")));
+        Objects.requireNonNull(remote, "remote");
+        if (inbound instanceof AbstractEpollStreamChannel && remote instanceof InetSocketAddress
+                && ((InetSocketAddress) remote).getAddress() instanceof Inet4Address) {
+            return onLoopOf(inbound).channelFactory(IPV4);
+        }
+        return forInbound(inbound, channelClassFor(inbound, remote));
     }
 
     private static Bootstrap forInbound(Channel inbound, Class<? extends Channel> channelClass) {
+        return onLoopOf(inbound).channel(channelClass);
+    }
+
+    private static Bootstrap onLoopOf(Channel inbound) {
         Objects.requireNonNull(inbound, "inbound");
         if (!inbound.isRegistered()) {
             throw new IllegalArgumentException("inbound channel is not registered with an event loop: " + inbound);
         }
         return new Bootstrap()
                 .group(inbound.eventLoop())
-                .channel(channelClass)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .handler(NO_HANDLERS);
