@@ -1,6 +1,7 @@
 package dev.splicerelay;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelFuture;
@@ -27,7 +28,8 @@ import java.util.Objects;
  * transport (on epoll, a TCP or Unix domain socket channel as the target address needs: both splice; an IPv4
  * socket for an IPv4 address, which spares the dual-stack socket's {@code IPV6_V6ONLY} call and mapped addresses),
  * {@link ChannelOption#AUTO_READ} off so that no byte is read before the relay owns the channel, and
- * {@link ChannelOption#ALLOW_HALF_CLOSURE} on so that a FIN from the peer is relayed instead of closing it.
+ * {@link ChannelOption#ALLOW_HALF_CLOSURE} on so that a FIN from the peer is relayed instead of closing it. Its reads
+ * start at 16 KiB ({@link ChannelOption#RCVBUF_ALLOCATOR}; Netty's default starts at 2 KiB).
  *
  * <pre>{@code
  * inbound.pipeline().addLast(new SpliceRelayHandler(RelayBootstrap.connect(inbound, backendAddress)));
@@ -80,6 +82,7 @@ public final class RelayBootstrap {
         }
         return new Bootstrap()
                 .group(inbound.eventLoop())
+                .option(ChannelOption.RCVBUF_ALLOCATOR, firstReadOf16KiB())
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .handler(NO_HANDLERS);
@@ -155,6 +158,17 @@ public final class RelayBootstrap {
             }
         });
         return connected;
+    }
+
+    /**
+     * Netty's adaptive read sizes, with a first guess of 16 KiB instead of 2 KiB: a target's short answer (a small HTTP
+     * response, a query result) then takes one read and one write instead of two each. Same bounds as Netty's default
+     * (64 B to 64 KiB per read, 16 reads per cycle), so the bytes held for a slow client stay bounded as before.
+     */
+    private static AdaptiveRecvByteBufAllocator firstReadOf16KiB() {
+        AdaptiveRecvByteBufAllocator allocator = new AdaptiveRecvByteBufAllocator(64, 16 * 1024, 64 * 1024);
+        allocator.maxMessagesPerRead(16);
+        return allocator;
     }
 
     @SuppressWarnings("unchecked")
