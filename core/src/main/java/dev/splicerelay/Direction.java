@@ -43,8 +43,19 @@ final class Direction {
         /** Bytes moved: the relay is not idle. */
         void moved();
 
-        /** A direction shut its sink's output down after its last byte. */
+        /**
+         * A direction has flushed its last byte and passed its FIN on: with its sink's output shut down, or, as the
+         * last direction, left to the close of both channels.
+         */
         void finished();
+
+        /**
+         * Whether the other direction has finished: then this one's FIN goes out with the close of both channels that
+         * its {@link #finished()} brings, with no {@code shutdown(2)} (and no exception built for Netty's output
+         * shutdown) first. Both sources are at their end of stream then, nothing is left unread in either socket,
+         * so the close sends a FIN, not a reset.
+         */
+        boolean otherFinished();
 
         void failed(Throwable cause);
 
@@ -176,7 +187,10 @@ final class Direction {
         }
     }
 
-    /** The source is at end of stream and its bytes are all queued: flush them, then shut down the sink's output. */
+    /**
+     * The source is at end of stream and its bytes are all queued: flush them, then shut down the sink's output, unless
+     * this is the last direction to finish ({@link Listener#otherFinished()}), whose relay then closes both channels.
+     */
     void finish() {
         if (finishing) {
             return;
@@ -185,6 +199,11 @@ final class Direction {
         sink.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) flushed -> {
             if (!flushed.isSuccess()) {
                 fail(flushed.cause());
+                return;
+            }
+            // The listener runs on the sink's loop; the relay's state may be asked there only if it is the relay's.
+            if (sink.eventLoop() == source.eventLoop() && listener.otherFinished()) {
+                listener.finished();
                 return;
             }
             ((DuplexChannel) sink).shutdownOutput().addListener((ChannelFutureListener) shut -> {

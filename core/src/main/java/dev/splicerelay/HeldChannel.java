@@ -19,11 +19,14 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.unix.FileDescriptor;
 
 import java.io.IOException;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * One channel of a relay while {@link PipeSplicer} holds it: deregistered from Netty, its socket registered with the
- * event loop for the engine instead, and registered with Netty again when the engine lets go, so that
- * {@code channelInactive}, close futures and the channel's handlers behave as if Netty had held it all along.
+ * event loop for the engine instead. When the relay ends, the relay closes it while it is still held
+ * ({@link #letGo}); when a take-over has to start again, it is registered with Netty again ({@link #handBack}).
+ * Either way {@code channelInactive}, close futures and the channel's handlers behave as if Netty had held it all
+ * along.
  *
  * <p>Netty keeps registrations by fd number and hands a closed channel's number to the next socket or pipe anyone
  * opens; so the engine's registration is cancelled the moment the channel closes (the relay's close-future listener
@@ -74,15 +77,11 @@ final class HeldChannel {
     }
 
     /**
-     * Cancels the engine's registration and gives the channel back to Netty: registered again if it is open, so
-     * that closing it fires {@code channelInactive} as usual. A channel closed while deregistered gets no
-     * {@code channelInactive} from Netty, so it is fired here, a task later as Netty would. Idempotent.
+     * Cancels the engine's registration and gives the channel back to Netty, registered again, for a take-over that
+     * starts again. A channel closed meanwhile only gets its closing events ({@link #letGo}). Idempotent.
      */
     void handBack() {
-        if (registration != null) {
-            registration.cancel();
-            registration = null;
-        }
+        cancelRegistration();
         if (!deregistered) {
             return;
         }
@@ -91,7 +90,39 @@ final class HeldChannel {
             // A new registration: the relay's channels keep their fd in epoll on it too, until the relay closes them.
             loop.register(channel).addListener((ChannelFutureListener) f -> EpollEmptyInterestWorkaround.apply(channel));
         } else {
-            loop.execute(() -> channel.pipeline().fireChannelInactive());
+            fireClosingEvents();
+        }
+    }
+
+    /**
+     * Cancels the engine's registration for good: the relay ends and closes the channel next, while it is still
+     * deregistered. Registering it with Netty first would cost an epoll {@code ADD} and, in Netty's close, a
+     * {@code DEL} per socket, for a socket about to close. Netty fires neither {@code channelInactive} nor
+     * {@code channelUnregistered} for a channel closed while deregistered, so both come from here, a task after the
+     * close as Netty's would; the second also removes the pipeline's handlers ({@code handlerRemoved}), as Netty
+     * does for a closed channel. Idempotent.
+     */
+    void letGo() {
+        cancelRegistration();
+        if (!deregistered) {
+            return;
+        }
+        deregistered = false;
+        channel.closeFuture().addListener(closed -> fireClosingEvents());
+    }
+
+    private void cancelRegistration() {
+        if (registration != null) {
+            registration.cancel();
+            registration = null;
+        }
+    }
+
+    private void fireClosingEvents() {
+        try {
+            loop.execute(() -> channel.pipeline().fireChannelInactive().fireChannelUnregistered());
+        } catch (RejectedExecutionException terminated) {
+            // The loop closed its channels on its way out and runs no handler any more, Netty's events included.
         }
     }
 }

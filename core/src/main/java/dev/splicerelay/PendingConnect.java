@@ -40,11 +40,12 @@ final class PendingConnect extends DefaultChannelPromise {
      * run yet, and fails the connect; returns whether it did. A relay that ends that early (its inbound channel closed in the task
      * that added it) must not leave the channel to register and connect later, and cannot close it through its
      * pipeline, which has no event loop yet. Must run on the connect's loop, where the register task runs; that task
-     * then finds the channel closed and neither registers nor connects it.
+     * then finds the channel closed and neither registers nor connects it. A connected channel that the own splice
+     * engine holds is not registered either, but it is the relay's to close, with a reset if need be.
      */
     static boolean closeIfUnregistered(ChannelFuture connect) {
         Channel channel = connect.channel();
-        if (!(connect instanceof PendingConnect) || channel.isRegistered()) {
+        if (!(connect instanceof PendingConnect) || channel.isRegistered() || connect.isSuccess()) {
             return false;
         }
         channel.unsafe().close(channel.unsafe().voidPromise());

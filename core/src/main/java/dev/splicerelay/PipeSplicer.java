@@ -23,7 +23,7 @@ import java.io.IOException;
 /**
  * The {@link SpliceEngine#IO_HANDLE} engine of one relay: it takes both channels from Netty, registers their sockets
  * with the event loop itself (one {@code EpollIoHandle} per socket, see {@link EpollIo}) and moves both directions
- * with a {@link PipeFlow} each, until the relay ends and it hands the channels back ({@link HeldChannel}).
+ * with a {@link PipeFlow} each, until the relay ends and closes them, still held ({@link HeldChannel}).
  *
  * <p>Taking over: the bytes the relay handlers received before the start are flushed and both outbound buffers
  * drained (a write barrier), then both channels are deregistered. Epoll reads a FIN's bytes even with
@@ -35,9 +35,10 @@ import java.io.IOException;
  * with the socket's error (a reset, typically).
  *
  * <p>Ending: {@link #stop()} is called by the relay on every ending path, before it closes the channels, and from the
- * close future of a channel someone else closed, inside that {@code close()}: it cancels both registrations, gives
- * back or closes the pipes and hands the channels back. After it no syscall touches either socket. When the event
- * loop shuts down, Netty cancels the registrations and closes the handles, which fails the relay the same way.
+ * close future of a channel someone else closed, inside that {@code close()}: it cancels both registrations and gives
+ * back or closes the pipes; the channels stay deregistered for the relay to close ({@link HeldChannel#letGo}). After
+ * it no syscall touches either socket. When the event loop shuts down, Netty cancels the registrations and closes the
+ * handles, which fails the relay the same way.
  *
  * <p>Threading: everything runs on the relay's event loop.
  */
@@ -88,8 +89,8 @@ final class PipeSplicer implements Engine {
             return;
         }
         stopped = true;
-        inbound.handBack();
-        peer.handBack();
+        inbound.letGo();
+        peer.letGo();
         if (fromInbound != null) {
             fromInbound.release();
             fromPeer.release();

@@ -37,10 +37,10 @@ import java.util.function.Supplier;
  * it names; the engine reports through the relay's {@link Direction}s, and {@link #end} stops it before the channels
  * close.
  *
- * <p>Ending: when both directions have shut down their sink's output the relay is {@link RelayOutcome#COMPLETED} and
- * closes both channels. On a reset, an error or an early close it resets both sides ({@code SO_LINGER} 0), so a
- * broken stream is never mistaken for a complete one; on an idle timeout it closes them, and resets a side for
- * which it still holds bytes.
+ * <p>Ending: when both directions have passed their FIN on the relay is {@link RelayOutcome#COMPLETED} and closes both
+ * channels; the first direction shuts its sink's output down, the last one's FIN goes out with that close. On a
+ * reset, an error or an early close it resets both sides ({@code SO_LINGER} 0), so a broken stream is never mistaken
+ * for a complete one; on an idle timeout it closes them, and resets a side for which it still holds bytes.
  */
 final class Relay implements Direction.Listener {
     private final Channel inbound;
@@ -151,6 +151,11 @@ final class Relay implements Direction.Listener {
         } else if (!stopped() && ++finishedDirections == 2) {
             end(RelayOutcome.COMPLETED, null);
         }
+    }
+
+    @Override
+    public boolean otherFinished() {
+        return finishedDirections == 1;
     }
 
     @Override

@@ -13,7 +13,9 @@
 package dev.splicerelay;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -24,8 +26,10 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.AbstractEpollStreamChannel;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.InternetProtocolFamily;
 import io.netty.channel.unix.DomainSocketAddress;
 
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Objects;
@@ -33,15 +37,20 @@ import java.util.Objects;
 /**
  * Opens the outbound connection of a relay the way {@link SpliceRelayHandler} needs it: on the inbound channel's
  * event loop (which splicing requires and which keeps the whole relay on one thread), with the inbound channel's
- * transport (on epoll, a TCP or Unix domain socket channel as the target address needs: both splice),
+ * transport (on epoll, a TCP or Unix domain socket channel as the target address needs: both splice; an IPv4
+ * socket for an IPv4 address, which spares the dual-stack socket's {@code IPV6_V6ONLY} call and mapped addresses),
  * {@link ChannelOption#AUTO_READ} off so that no byte is read before the relay owns the channel, and
- * {@link ChannelOption#ALLOW_HALF_CLOSURE} on so that a FIN from the peer is relayed instead of closing it.
+ * {@link ChannelOption#ALLOW_HALF_CLOSURE} on so that a FIN from the peer is relayed instead of closing it. Its reads
+ * start at 16 KiB ({@link ChannelOption#RCVBUF_ALLOCATOR}; Netty's default starts at 2 KiB).
  *
  * <pre>{@code
  * inbound.pipeline().addLast(new SpliceRelayHandler(RelayBootstrap.connect(inbound, backendAddress)));
  * }</pre>
  */
 public final class RelayBootstrap {
+    @SuppressWarnings("deprecation") // InternetProtocolFamily: Netty 4.1 has no SocketProtocolFamily
+    private static final ChannelFactory<EpollSocketChannel> IPV4 =
+            () -> new EpollSocketChannel(InternetProtocolFamily.IPv4);
     private static final ChannelHandler NO_HANDLERS = new ChannelInitializer<Channel>() {
         @Override
         protected void initChannel(Channel ch) {
@@ -74,17 +83,26 @@ public final class RelayBootstrap {
      * @return a bootstrap on {@code inbound}'s event loop, with {@code AUTO_READ} off and {@code ALLOW_HALF_CLOSURE} on
      */
     public static Bootstrap forInbound(Channel inbound, SocketAddress remote) {
-        return forInbound(inbound, channelClassFor(inbound, Objects.requireNonNull(remote, "remote")));
+        Objects.requireNonNull(remote, "remote");
+        if (inbound instanceof AbstractEpollStreamChannel && remote instanceof InetSocketAddress
+                && ((InetSocketAddress) remote).getAddress() instanceof Inet4Address) {
+            return onLoopOf(inbound).channelFactory(IPV4);
+        }
+        return forInbound(inbound, channelClassFor(inbound, remote));
     }
 
     private static Bootstrap forInbound(Channel inbound, Class<? extends Channel> channelClass) {
+        return onLoopOf(inbound).channel(channelClass);
+    }
+
+    private static Bootstrap onLoopOf(Channel inbound) {
         Objects.requireNonNull(inbound, "inbound");
         if (!inbound.isRegistered()) {
             throw new IllegalArgumentException("inbound channel is not registered with an event loop: " + inbound);
         }
         return new Bootstrap()
                 .group(inbound.eventLoop())
-                .channel(channelClass)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, firstReadOf16KiB())
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .handler(NO_HANDLERS);
@@ -169,6 +187,17 @@ public final class RelayBootstrap {
             }
         });
         return connected;
+    }
+
+    /**
+     * Netty's adaptive read sizes, with a first guess of 16 KiB instead of 2 KiB: a target's short answer (a small HTTP
+     * response, a query result) then takes one read and one write instead of two each. Same bounds as Netty's default
+     * (64 B to 64 KiB per read, 16 reads per cycle), so the bytes held for a slow client stay bounded as before.
+     */
+    private static AdaptiveRecvByteBufAllocator firstReadOf16KiB() {
+        AdaptiveRecvByteBufAllocator allocator = new AdaptiveRecvByteBufAllocator(64, 16 * 1024, 64 * 1024);
+        allocator.maxMessagesPerRead(16);
+        return allocator;
     }
 
     @SuppressWarnings("unchecked")

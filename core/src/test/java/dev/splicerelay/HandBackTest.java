@@ -30,10 +30,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The own engine takes the channels from Netty while it relays and gives them back on every ending path, so that
- * their handlers see the life they would have seen with Netty holding them: {@code channelInactive} exactly once,
- * then {@code channelUnregistered}, and a completed close future. Also when a user's handler closes a channel in
- * the middle of the relay, which Netty alone would not report with {@code channelInactive} for a channel it does not
+ * The own engine takes the channels from Netty while it relays, so their handlers must still see the life they would
+ * have seen with Netty holding them: {@code channelInactive} exactly once, then {@code channelUnregistered} (which
+ * removes the handlers of a closed channel), and a completed close future. A relay that ends closes its channels
+ * while the engine still holds them, without registering them with Netty again first; a channel that a user's handler
+ * closes in the middle of the relay gets the same events, which Netty alone would not fire for a channel it does not
  * hold.
  */
 @Timeout(30)
@@ -42,7 +43,7 @@ class HandBackTest {
     private static final Object CLOSE_NOW = "close now";
 
     @Test
-    void aCompletedRelayHandsBothChannelsBackBeforeClosingThem() throws Exception {
+    void aCompletedRelayClosesBothChannelsWithTheirInactiveAndUnregisteredEvents() throws Exception {
         try (RelayFixture fixture = new RelayFixture(OWN);
              Socket client = fixture.connect();
              Socket backend = fixture.acceptBackend()) {
@@ -58,8 +59,7 @@ class HandBackTest {
             RelayStats stats = relay.completion().get(5, TimeUnit.SECONDS);
             assertEquals(RelayOutcome.COMPLETED, stats.outcome(), stats::toString);
             OWN.assertRanIn(stats);
-            inbound.assertHandedBackAndClosed(relay.inbound());
-            peer.assertHandedBackAndClosed(relay.peer());
+            assertClosedWhileHeld(relay, inbound, peer);
         }
     }
 
@@ -81,11 +81,40 @@ class HandBackTest {
             assertTrue(stats.cause().map(Throwable::getMessage).orElse("").contains("inbound channel closed"),
                     stats::toString);
             drained.get(5, TimeUnit.SECONDS);
-            inbound.assertClosedWhileHeld(relay.inbound());
-            peer.assertHandedBackAndClosed(relay.peer());
-            assertEquals(List.of(), inbound.exceptions, "exceptions in the inbound pipeline");
-            assertEquals(List.of(), peer.exceptions, "exceptions in the peer pipeline");
+            assertClosedWhileHeld(relay, inbound, peer);
         }
+    }
+
+    @Test
+    void aRelayEndedByAResetClosesBothChannelsWithTheirEvents() throws Exception {
+        try (RelayFixture fixture = new RelayFixture(OWN);
+             Socket client = fixture.connect();
+             Socket backend = fixture.acceptBackend()) {
+            RelayFixture.Relayed relay = fixture.nextRelay();
+            Future<Long> drained = fixture.async(() -> Streams.readUntilEnd(backend));
+            Future<Transfer> sent = fixture.async(() -> Streams.send(client, 1 << 20, 3, false));
+            awaitBytesMoving(relay.handler());
+            Lifecycle inbound = watch(relay.inbound());
+            Lifecycle peer = watch(relay.peer());
+            sent.get(5, TimeUnit.SECONDS);
+            client.setSoLinger(true, 0);
+            client.close();
+
+            RelayStats stats = relay.completion().get(5, TimeUnit.SECONDS);
+            assertEquals(RelayOutcome.RESET, stats.outcome(), stats::toString);
+            drained.get(5, TimeUnit.SECONDS);
+            assertClosedWhileHeld(relay, inbound, peer);
+        }
+    }
+
+    /** Both channels closed while the engine held them, with their events, their handlers removed, no exception. */
+    private static void assertClosedWhileHeld(RelayFixture.Relayed relay, Lifecycle inbound, Lifecycle peer)
+            throws Exception {
+        inbound.assertClosedWhileHeld(relay.inbound());
+        peer.assertClosedWhileHeld(relay.peer());
+        assertTrue(inbound.handlerRemoved && peer.handlerRemoved, "the closed channels' handlers were removed");
+        assertEquals(List.of(), inbound.exceptions, "exceptions in the inbound pipeline");
+        assertEquals(List.of(), peer.exceptions, "exceptions in the peer pipeline");
     }
 
     /** Adds a {@link Lifecycle} to {@code channel}'s pipeline, on its event loop. */
@@ -107,6 +136,12 @@ class HandBackTest {
     private static final class Lifecycle extends ChannelInboundHandlerAdapter {
         final List<String> events = new CopyOnWriteArrayList<>();
         final List<Throwable> exceptions = new CopyOnWriteArrayList<>();
+        volatile boolean handlerRemoved;
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            handlerRemoved = true;
+        }
 
         @Override
         public void channelRegistered(ChannelHandlerContext ctx) {
@@ -141,14 +176,9 @@ class HandBackTest {
             ctx.fireExceptionCaught(cause);
         }
 
-        /** Registered again with Netty, then closed by it: channelInactive and channelUnregistered once each. */
-        void assertHandedBackAndClosed(Channel channel) throws Exception {
-            awaitClosed(channel, List.of("registered", "inactive", "unregistered"));
-        }
-
-        /** Closed while the engine held it: channelInactive once, from the engine, and nothing else. */
+        /** Closed while the engine held it: channelInactive, then channelUnregistered, once each. */
         void assertClosedWhileHeld(Channel channel) throws Exception {
-            awaitClosed(channel, List.of("inactive"));
+            awaitClosed(channel, List.of("inactive", "unregistered"));
         }
 
         private void awaitClosed(Channel channel, List<String> expected) throws Exception {
