@@ -57,6 +57,7 @@ final class Direction {
          */
         boolean otherFinished();
 
+        /** Ends the relay with {@code cause}: {@link RelayOutcome#RESET} for a reset, else an error; any thread. */
         void failed(Throwable cause);
 
         /**

@@ -33,9 +33,8 @@ import java.util.function.Supplier;
  * <p>Threading: all state is confined to the inbound channel's event loop. Events of a peer on another event loop
  * (copy mode only) are handed over to it, so no field needs to be volatile.
  *
- * <p>Engines: the relay takes both channels over, chooses the mode ({@link ModeChoice}) and starts the {@link Engine}
- * it names; the engine reports through the relay's {@link Direction}s, and {@link #end} stops it before the channels
- * close.
+ * <p>Engines: the relay starts the {@link Engine} that {@link ModeChoice} names; the engine reports through the
+ * relay's {@link Direction}s, and {@link #end} stops it before the channels close.
  *
  * <p>Ending: when both directions have passed their FIN on the relay is {@link RelayOutcome#COMPLETED} and closes both
  * channels; the first direction shuts its sink's output down, the last one's FIN goes out with that close. On a
@@ -158,11 +157,6 @@ final class Relay implements Direction.Listener {
         return finishedDirections == 1;
     }
 
-    @Override
-    public void failed(Throwable cause) {
-        fail(cause);
-    }
-
     /** See {@link SpliceRelayHandler#abort()}; any thread. */
     void abort() {
         if (!loop.inEventLoop()) {
@@ -172,23 +166,24 @@ final class Relay implements Direction.Listener {
         }
     }
 
-    void fail(Throwable cause) {
+    @Override
+    public void failed(Throwable cause) {
         if (!loop.inEventLoop()) {
-            onLoop(() -> fail(cause));
+            onLoop(() -> failed(cause));
         } else {
             end(Channels.isReset(cause) ? RelayOutcome.RESET : RelayOutcome.ERROR, cause);
         }
     }
 
     /**
-     * Like {@link #fail}, for events that usually come after the relay has ended (its own closing of the channels,
+     * Like {@link #failed}, for events that usually come after the relay has ended (its own closing of the channels,
      * which also removes its handlers): the cause, an exception with a stack trace, is only made if it still runs.
      */
     void failIfRunning(Supplier<Throwable> cause) {
         if (!loop.inEventLoop()) {
             onLoop(() -> failIfRunning(cause));
         } else if (!ended) {
-            fail(cause.get());
+            failed(cause.get());
         }
     }
 
@@ -201,7 +196,7 @@ final class Relay implements Direction.Listener {
     @Override
     public void failedInReadLoop(Throwable cause) {
         failing = true;
-        loop.execute(() -> fail(cause));
+        loop.execute(() -> failed(cause));
     }
 
     /**

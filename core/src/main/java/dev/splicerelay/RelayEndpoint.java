@@ -75,7 +75,7 @@ class RelayEndpoint extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // Not passed on: the relay ends on it, resets both sides and reports it in its stats.
-        relay.fail(cause);
+        relay.failed(cause);
     }
 
     @Override

@@ -80,9 +80,9 @@ final class RelayTakeover {
      */
     private void takeOverPeer(ChannelFuture connect, boolean inputShutBeforeConnect) {
         if (!connect.isSuccess()) {
-            relay.fail(connect.cause());
+            relay.failed(connect.cause());
         } else if (inputShutBeforeConnect) {
-            relay.fail(new IOException("the peer channel's input was shut down before its connect completed (a stale "
+            relay.failed(new IOException("the peer channel's input was shut down before its connect completed (a stale "
                     + "epoll event for a reused fd number): its end of stream cannot be trusted"));
         } else if (!relay.hasEnded()) {
             ChannelFuture peerTakenOver = takeOver(peer);
@@ -90,7 +90,7 @@ final class RelayTakeover {
             inboundTakenOver.addListener((ChannelFutureListener) in -> peerTakenOver.addListener(
                     (ChannelFutureListener) out -> {
                         if (!in.isSuccess() || !out.isSuccess()) {
-                            relay.fail(in.isSuccess() ? out.cause() : in.cause());
+                            relay.failed(in.isSuccess() ? out.cause() : in.cause());
                         } else {
                             relay.onLoop(relay::start);
                         }

@@ -51,6 +51,6 @@ class TerminatedEventLoopTest {
         // Read complete, input shutdown, writability: what an endpoint hands over for a direction, dropped here.
         assertDoesNotThrow(() -> relay.whileRunning(() -> relay.outgoing(false).onReadComplete()));
         assertDoesNotThrow(() -> relay.failIfRunning(() -> new IllegalStateException("the endpoint was removed")));
-        assertDoesNotThrow(() -> relay.fail(new IOException("the peer reset")));
+        assertDoesNotThrow(() -> relay.failed(new IOException("the peer reset")));
     }
 }
