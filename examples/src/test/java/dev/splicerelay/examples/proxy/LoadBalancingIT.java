@@ -12,6 +12,7 @@
  */
 package dev.splicerelay.examples.proxy;
 
+import dev.splicerelay.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -126,6 +127,9 @@ class LoadBalancingIT {
             try (TaggedBackend.Client first = TaggedBackend.connect(proxy.port())) {
                 assertEquals(-1, first.tag(), "closed once both targets refused");
             }
+            // The close reaches the client before the proxy's stderr reaches this test through its pipe.
+            Await.until(Duration.ofSeconds(5), () -> count(proxy.stderr(), "cannot connect to ") >= 2,
+                    "both targets' failed connects logged");
             assertEquals(2, count(proxy.stderr(), "cannot connect to "), proxy.stderr());
             try (TaggedBackend.Client next = TaggedBackend.connect(proxy.port())) {
                 assertEquals(-1, next.tag(), "closed");
