@@ -57,7 +57,12 @@ class ChaosRelayTest {
     private static final int MAX_OFFSET = 1 << 20;
     private static final byte[] TAPE = tape();
     private static final int WAVE = 20;
-    private static final long POOL_SLACK = 8 << 20;
+    /**
+     * Direct memory the allocator may keep after every buffer is released: Netty 4.2's adaptive allocator caches
+     * chunks of up to 8 MiB per magazine, so one retained chunk plus smaller ones can exceed 8 MiB (seen: +8.7 MB
+     * once in EPOLL_TWO_LOOPS, whose two groups have more magazines; usually under 1.5 MB). Leaks fail the class.
+     */
+    private static final long POOL_SLACK = 16 << 20;
 
     enum Fault { NONE, CLIENT_STALL, BACKEND_STALL, CLIENT_RESET, BACKEND_RESET, CLIENT_CLOSE, BACKEND_CLOSE }
 
