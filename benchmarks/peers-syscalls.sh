@@ -54,12 +54,7 @@ while [ $# -gt 0 ]; do
     *) echo "unknown option: $1" >&2; usage "$0" >&2; exit 2 ;;
   esac
 done
-if has_relay sr-splice-1m; then JAVA22=$(find_java22); fi
-
-CONFIGS=""
-for name in $RELAYS; do CONFIGS+=" $name@1"; done
-CONFIGS=${CONFIGS# }
-WORK=$(mktemp -d /tmp/peers-syscalls.XXXXXX)
+one_thread_setup peers-syscalls
 trap peers_cleanup EXIT
 trap 'exit 130' INT TERM
 

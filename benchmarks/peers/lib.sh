@@ -255,6 +255,16 @@ stop_relays() { # [pattern of expected log lines, ignored]
   RELAY_PID=()
 }
 
+# The tail of peers-syscalls.sh's and peers-coldstart.sh's set-up: one thread per relay, a private work directory
+# named after the script, and cleanup on exit.
+one_thread_setup() { # script name
+  if has_relay sr-splice-1m; then JAVA22=$(find_java22); fi
+  CONFIGS=""
+  for name in $RELAYS; do CONFIGS+=" $name@1"; done
+  CONFIGS=${CONFIGS# }
+  WORK=$(mktemp -d "/tmp/$1.XXXXXX")
+}
+
 relay_alive() { [ "$1" = none ] || kill -0 "${RELAY_PID[$1]}" 2>/dev/null; }
 
 # CPU ticks of a process, its reaped children and all its live descendants: user+system, or with "split" the user
