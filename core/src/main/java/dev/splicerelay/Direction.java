@@ -17,7 +17,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 
 import java.util.ArrayDeque;
@@ -207,7 +206,7 @@ final class Direction {
                 listener.finished();
                 return;
             }
-            ((DuplexChannel) sink).shutdownOutput().addListener((ChannelFutureListener) shut -> {
+            Channels.shutdownOutput(sink).addListener((ChannelFutureListener) shut -> {
                 if (shut.isSuccess()) {
                     listener.finished();
                 } else {
