@@ -54,8 +54,9 @@ final class Channels {
      * Shuts {@code channel}'s output down (sends its FIN), on the channel's event loop, once the relay's last write to
      * it has been flushed. An epoll channel's socket is shut down directly: Netty's {@code shutdownOutput()} builds a
      * {@code ChannelOutputShutdownException}, stack trace included, on every call, to fail writes still queued, and a
-     * relay has none queued here (the exception was about 3 % of a relay's CPU under connection churn). The socket
-     * records the shutdown, so the channel's {@code isOutputShutdown()} is true afterwards, as after Netty's.
+     * relay has none queued here; under connection churn the stack traces show in a relay's CPU profile. The socket
+     * records the shutdown, so the channel's {@code isOutputShutdown()} is true afterwards, as after Netty's; no
+     * {@code ChannelOutputShutdownEvent} fires ({@code EpollShutdownOutputTest}).
      */
     static ChannelFuture shutdownOutput(Channel channel) {
         if (channel instanceof AbstractEpollStreamChannel) {
