@@ -20,9 +20,10 @@
 #      errors, which kind of fd a read, write or close was on);
 #   2. JVM relays only: bytes allocated and exceptions built per connection (JFR: ThreadAllocationStatistics and
 #      JavaExceptionThrow, with the class and the frames that built it), over N connections of ab -c 1, no strace;
-#   3. user and system CPU per connection under ab -c 32 (5 s, /proc), and where it goes: perf record (cpu-clock)
-#      by thread and DSO (kernel, JIT-compiled Java, libjvm, Netty's JNI library, the relay binary) and the top
-#      symbols, if perf works here.
+#   3. user and system CPU per connection under ab -c 32 (5 s, /proc), and where it goes: perf record (cpu-clock,
+#      with kernel call stacks) by thread and DSO (kernel, JIT-compiled Java, libjvm, Netty's JNI library, the relay
+#      binary), the top symbols, and the time in each system call per connection (its share of the samples, callees
+#      included, times the CPU per connection), if perf works here.
 # Writes benchmarks/results/syscalls-DATE.md and prints it.
 #
 # Usage: benchmarks/peers-syscalls.sh [-n CONNECTIONS] [--relays "..."] [--proxy jar|standin] [--no-perf]
@@ -141,7 +142,8 @@ measure_jfr() { # config -> $WORK/jfr-CONFIG.txt: allocated bytes and exceptions
 }
 
 # User and system CPU per connection under ab -c 32 for 5 s (from /proc), and, if perf works here, where the CPU
-# goes: perf record (cpu-clock) for 3 s of it -> $WORK/cpu-CONFIG.txt, $WORK/perf-CONFIG.txt.
+# goes: perf record (cpu-clock) for 3 s of it -> $WORK/cpu-CONFIG.txt, $WORK/perf-CONFIG.txt, and each system call's
+# share of the samples, its callees included (kernel stacks), -> $WORK/sys-CONFIG.tsv.
 measure_cpu() { # config
   local config=$1 pid=${RELAY_PID[$1]} port data=$WORK/perf-$1.data u0 s0 u1 s1 rate count status
   port=$(listen_port "$config")
@@ -151,7 +153,7 @@ measure_cpu() { # config
   if [ "$PERF_OK" = 1 ]; then
     sleep 1
     is_jvm "$config" && jcmd "$pid" Compiler.perfmap >/dev/null 2>&1 || true
-    perf record -q -e cpu-clock -F 999 -o "$data" -p "$(tree_pids "$pid" | paste -sd,)" -- sleep 3 >/dev/null 2>&1 || true
+    perf record -q -g -e cpu-clock -F 999 -o "$data" -p "$(tree_pids "$pid" | paste -sd,)" -- sleep 3 >/dev/null 2>&1 || true
   fi
   wait "$ab" || true
   read -r u1 s1 < <(tree_ticks "$pid" split)
@@ -160,8 +162,11 @@ measure_cpu() { # config
     'BEGIN { printf "%.0f\t%.1f\t%.1f\t%s\n", r, u / t * 1e6 / n, s / t * 1e6 / n, st }' >"$WORK/cpu-$config.txt"
   [ "$PERF_OK" = 1 ] || return 0
   is_jvm "$config" && jcmd "$pid" Compiler.perfmap >/dev/null 2>&1 || true
-  perf report -i "$data" --no-children --sort comm,dso --stdio >"$data.dso" 2>/dev/null || true
-  perf report -i "$data" --no-children --sort sym --stdio >"$data.sym" 2>/dev/null || true
+  perf report -i "$data" --no-children --sort comm,dso --stdio -g none >"$data.dso" 2>/dev/null || true
+  perf report -i "$data" --no-children --sort sym --stdio -g none >"$data.sym" 2>/dev/null || true
+  perf report -i "$data" --children --sort sym --stdio -g none 2>/dev/null \
+    | awk '$NF ~ /^__x64_sys_/ { name = $NF; sub(/^__x64_sys_/, "", name); sub(/%/, "", $1); print name "\t" $1 }' \
+    >"$WORK/sys-$config.tsv" || true
   {
     grep -E '^ +[0-9]' "$data.dso" | sed -n 1,10p
     echo "top symbols:"
@@ -249,6 +254,24 @@ per_conn() { awk -v n="$CONNECTIONS" -v k="$2" -F'\t' '$1 == k { v = $2 } END { 
     fi
   done
   if [ "$PERF_OK" = 1 ]; then
+    echo
+    echo "Time in each system call under ab -c 32, µs per connection: its share of the relay's perf samples, callees"
+    echo "included, times the CPU per connection above (calls at 0.5 µs or more in any relay; the rest is user time,"
+    echo "interrupts and the scheduler):"
+    echo
+    printf '| call |'; for c in $CONFIGS; do printf ' %s |' "$(config_name "$c")"; done; echo
+    printf '|---|'; for c in $CONFIGS; do printf -- '---|'; done; echo
+    for key in $(for c in $CONFIGS; do
+        awk -F'\t' -v cpu="$(awk -F'\t' '{ print $2 + $3 }' "$WORK/cpu-$c.txt")" '$2 * cpu / 100 >= 0.5 { print $1 }' \
+          "$WORK/sys-$c.tsv" 2>/dev/null
+      done | sort -u); do
+      printf '| %s |' "$key"
+      for c in $CONFIGS; do
+        printf ' %s |' "$(awk -F'\t' -v k="$key" -v cpu="$(awk -F'\t' '{ print $2 + $3 }' "$WORK/cpu-$c.txt")" \
+          '$1 == k { v = $2 * cpu / 100 } END { if (v == "") print "-"; else printf "%.1f", v }' "$WORK/sys-$c.tsv" 2>/dev/null)"
+      done
+      echo
+    done
     for c in $CONFIGS; do
       echo
       echo "perf (cpu-clock, 3 s under ab -c 32), $(config_name "$c"): share of the relay's samples by thread and DSO, then by symbol:"
