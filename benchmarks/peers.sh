@@ -45,7 +45,7 @@
 #   --no-splice-check  skip the splice check      --install  run apt-get even if every tool is already there.
 #   --netty-proxy  add netty-proxy to the default relays.
 # Quick looks: --relays "none sr-splice haproxy-splice" --scenarios "ab redis-P16" -r 1 -q 1 --threads 1
-# Runtime with the defaults: 19.3 minutes on 2 vCPUs (run F, 2026-12-06), + installs and the Maven build on a fresh machine.
+# Runtime with the defaults: 19.8 minutes on 2 vCPUs (run G, 2026-12-06), + installs and the Maven build on a fresh machine.
 set -euo pipefail
 
 # shellcheck source=peers/lib.sh
