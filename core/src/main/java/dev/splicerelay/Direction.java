@@ -50,9 +50,8 @@ final class Direction {
 
         /**
          * Whether the other direction has finished: then this one's FIN goes out with the close of both channels that
-         * its {@link #finished()} brings, with no {@code shutdown(2)} (and no exception built for Netty's output
-         * shutdown) first. Both sources are at their end of stream then, nothing is left unread in either socket,
-         * so the close sends a FIN, not a reset.
+         * its {@link #finished()} brings, with no {@code shutdown(2)} first. Both sources are at their end of stream
+         * then, nothing is left unread in either socket, so the close sends a FIN, not a reset.
          */
         boolean otherFinished();
 

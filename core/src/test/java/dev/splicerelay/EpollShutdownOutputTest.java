@@ -54,7 +54,7 @@ class EpollShutdownOutputTest {
     }
 
     @Test
-    void aShutDownSocketHalfClosesTheChannelAsNettysShutdownOutputWould() throws Exception {
+    void aSocketShutDownDirectlyHalfClosesTheChannelWithoutAnOutputShutdownEvent() throws Exception {
         EventLoopGroup group = RelayCase.EPOLL_COPY.newGroup(1);
         CompletableFuture<Channel> accepted = new CompletableFuture<>();
         StringBuilder read = new StringBuilder();
