@@ -56,7 +56,6 @@ LOADS="ab redis-P16 h2load"
 CSV=$WORK/coldstart.csv
 : >"$CSV"
 
-is_jvm() { case "$(config_name "$1")" in sr-*|netty-proxy) return 0 ;; esac; return 1; }
 relay_java() { if [ "$(config_name "$1")" = sr-splice-1m ]; then echo "$JAVA22"; else echo java; fi; }
 # nocds: the JDK's own CDS archive only (the default); cds: plus a dynamic archive of the proxy's classes; aot
 # (Java 25+): an AOT cache (JEP 483, 514, 515: classes loaded and linked, and method profiles, from a training run).

@@ -29,7 +29,7 @@
 # Usage: benchmarks/peers-syscalls.sh [-n CONNECTIONS] [--relays "..."] [--proxy jar|standin] [--no-perf]
 #                                     [--keep DIR] [--install]
 #   -n  connections per measurement (default 1000)   --keep DIR  copy the raw traces, JFR recordings and perf data there
-#   --relays  default: haproxy-splice haproxy-nosplice nginx gorelay netty-proxy sr-copy sr-splice sr-spliceto
+#   --relays  default: haproxy-splice haproxy-nosplice nginx gorelay netty-raw netty-proxy sr-copy sr-splice sr-spliceto
 #   --proxy, as in peers.sh: jar (splice-proxy.jar, default) or standin (RelayMain)
 set -euo pipefail
 
@@ -37,7 +37,7 @@ set -euo pipefail
 source "$(dirname "$0")/peers/lib.sh"
 
 CONNECTIONS=1000
-RELAYS="haproxy-splice haproxy-nosplice nginx gorelay netty-proxy sr-copy sr-splice sr-spliceto"
+RELAYS="haproxy-splice haproxy-nosplice nginx gorelay netty-raw netty-proxy sr-copy sr-splice sr-spliceto"
 PROXY=jar
 JAVA22=none
 DO_PERF=1
@@ -59,7 +59,6 @@ one_thread_setup peers-syscalls
 trap peers_cleanup EXIT
 trap 'exit 130' INT TERM
 
-is_jvm() { case "$(config_name "$1")" in sr-*|netty-proxy) return 0 ;; esac; return 1; }
 
 # strace -f -y output -> "key count" lines: every call by name, plus details under "name: detail" keys.
 # A call is counted where it starts (a complete line or an "<unfinished ...>" one); its result, which for an

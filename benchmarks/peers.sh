@@ -28,13 +28,14 @@
 # only if such a JDK is found), sr-copy (--mode copy), haproxy-splice (forced: splice-request and splice-response),
 # haproxy-nosplice, gorelay (benchmarks/peers/gorelay), nginx (stream), socat (one process per connection, so in the
 # all-cores table). Also available: sr-spliceto (Netty's spliceTo), netty-proxy (a bare Netty relay, NettyProxyMain),
+# netty-raw (a relay on Netty's event loop without channels, RawRelayMain),
 # sr-metrics (sr-splice with --metrics-listen, scraped each second, and --access-log: the cost of counting; --proxy jar).
 # Writes benchmarks/results/peers-DATE.csv (every run), peers-DATE-summary.md, peers.png (throughput) and
 # peers-requests.png (request rates).
 #
 # Usage: benchmarks/peers.sh [-t SECONDS] [-q SECONDS] [-l SECONDS] [-r ROUNDS] [--relays "..."] [--threads "1 2"]
 #                            [--scenarios "..."] [--proxy jar|standin] [--java22 PATH|none] [--no-splice-check]
-#                            [--install] [--netty-proxy]
+#                            [--install] [--netty-proxy] [--netty-raw]
 #   -t  seconds per iperf3 run (default 3)       -q  request scenarios' size in seconds (default 2: ab -t 2,
 #   -l  seconds per latency run (default 2)          redis 30k x q (P1) / 500k x q (P16) requests, h2load 40k x q)
 #   -r  rounds (default 3)                       --threads  thread counts, one table each (default "1 $(nproc)")
@@ -43,7 +44,7 @@
 #           defaults); standin: dev.splicerelay.benchmarks.RelayMain from benchmarks.jar (the public API, nothing else).
 #   --java22 PATH  the java (22+) that runs sr-splice-1m (default: the first under /usr/lib/jvm; none: leave it out).
 #   --no-splice-check  skip the splice check      --install  run apt-get even if every tool is already there.
-#   --netty-proxy  add netty-proxy to the default relays.
+#   --netty-proxy, --netty-raw  add netty-proxy or netty-raw to the default relays.
 # Quick looks: --relays "none sr-splice haproxy-splice" --scenarios "ab redis-P16" -r 1 -q 1 --threads 1
 # Runtime with the defaults: 19.8 minutes on 2 vCPUs (run G, 2026-12-06), + installs and the Maven build on a fresh machine.
 set -euo pipefail
@@ -63,6 +64,7 @@ FORCE_INSTALL=0
 RELAYS=""
 JAVA22=auto
 NETTY_PROXY=0
+NETTY_RAW=0
 SPLICE_CHECK=1
 
 while [ $# -gt 0 ]; do
@@ -79,6 +81,7 @@ while [ $# -gt 0 ]; do
     --no-splice-check) SPLICE_CHECK=0; shift ;;
     --install) FORCE_INSTALL=1; shift ;;
     --netty-proxy) NETTY_PROXY=1; shift ;;
+    --netty-raw) NETTY_RAW=1; shift ;;
     -h|--help) usage "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; usage "$0" >&2; exit 2 ;;
   esac
@@ -98,6 +101,7 @@ if [ -z "$RELAYS" ]; then
   if [ "$JAVA22" != none ]; then RELAYS+=" sr-splice-1m"; fi
   RELAYS+=" sr-copy"
   if [ "$NETTY_PROXY" = 1 ]; then RELAYS+=" netty-proxy"; fi
+  if [ "$NETTY_RAW" = 1 ]; then RELAYS+=" netty-raw"; fi
   RELAYS+=" haproxy-splice haproxy-nosplice gorelay nginx socat"
 fi
 if has_relay sr-splice-1m && [ "$JAVA22" = none ]; then echo "sr-splice-1m needs --java22 PATH" >&2; exit 2; fi

@@ -106,6 +106,8 @@ build_relays() {
 # "socat" (one process per connection, no thread setting) stand alone. Its index in $CONFIGS fixes its ports: it
 # listens on 20000+i and, for iperf3, relays to its own iperf3 server on 21000+i.
 config_name() { echo "${1%@*}"; }
+# Relays that run on the JVM: they get a longer warm-up, JFR and a perf map.
+is_jvm() { case "$(config_name "$1")" in sr-*|netty-proxy|netty-raw) return 0 ;; esac; return 1; }
 config_threads() { if [[ $1 == *@* ]]; then echo "${1#*@}"; else echo -; fi; }
 config_index() { local i=0 c; for c in $CONFIGS; do [ "$c" = "$1" ] && { echo "$i"; return; }; i=$((i + 1)); done; }
 listen_port() { if [ "$1" = none ]; then echo "$2"; else echo $((20000 + $(config_index "$1"))); fi; }
@@ -216,6 +218,9 @@ start_relay() { # config, target port [extra JVM options...]
     netty-proxy)
       java "${JAVA_OPTS[@]}" "$@" -cp "$JAR" dev.splicerelay.benchmarks.NettyProxyMain --listen "127.0.0.1:$port" \
         --target "127.0.0.1:$target" --transport epoll --threads "$threads" >"$dir/out.log" 2>&1 & ;;
+    netty-raw)
+      java "${JAVA_OPTS[@]}" "$@" -cp "$JAR" dev.splicerelay.benchmarks.RawRelayMain --listen "127.0.0.1:$port" \
+        --target "127.0.0.1:$target" --threads "$threads" >"$dir/out.log" 2>&1 & ;;
     haproxy-splice|haproxy-nosplice)
       local splice=0
       [ "$name" = haproxy-splice ] && splice=1
@@ -457,7 +462,7 @@ request_client() { # scenario, port, scale (1: recorded run; warm-up runs are sm
 warm_up() { # config, scenario, backend port
   local port rate previous=0 i min=1 max=1
   port=$(listen_port "$1" "$3")
-  case "$(config_name "$1")" in sr-*|netty-proxy) min=2; max=10; [ "$2" = ab ] && min=6 ;; esac
+  if is_jvm "$1"; then min=2; max=10; [ "$2" = ab ] && min=6; fi
   for i in $(seq 1 "$max"); do
     read -r rate _ < <(request_client "$2" "$port" 0.5)
     if [ "$i" -ge "$min" ] && awk -v a="${rate:-0}" -v b="$previous" 'BEGIN { exit !(a < b * 1.1) }'; then break; fi
