@@ -32,6 +32,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A reference point for {@code peers.sh} and {@code peers-syscalls.sh}, without splice-relay and without Netty
@@ -61,36 +62,63 @@ public final class RawRelayMain {
     private static final EpollIoOps SOCKET_INTEREST = EpollIoOps.valueOf(IN | OUT | RDHUP | EpollIoOps.EPOLLET.value());
     private static final int READ_BUFFER = 64 * 1024;
 
-    private RawRelayMain() {
+    private final EventLoopGroup group;
+    private final List<LinuxSocket> listeners;
+    private final InetSocketAddress localAddress;
+
+    private RawRelayMain(EventLoopGroup group, List<LinuxSocket> listeners) {
+        this.group = group;
+        this.listeners = listeners;
+        this.localAddress = listeners.get(0).localAddress();
     }
 
     public static void main(String[] argv) throws Exception {
         Args args = Args.parse(argv, "--listen", "--target", "--threads");
-        InetSocketAddress listen = args.address("--listen", null);
         InetSocketAddress target = args.address("--target", null);
         int threads = Integer.parseInt(args.get("--threads", "1"));
+        RawRelayMain relay = start(args.address("--listen", null), target, threads);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            relay.stop();
+            stopped.countDown();
+        }));
+        System.out.println("raw relay listening on " + relay.localAddress() + ", target " + target + ", threads "
+                + threads);
+        stopped.await();
+    }
+
+    /**
+     * Starts {@code threads} event loops, each listening on {@code listen} (port 0: one port chosen for all) and
+     * relaying to {@code target}.
+     */
+    static RawRelayMain start(InetSocketAddress listen, InetSocketAddress target, int threads) throws Exception {
         Epoll.ensureAvailability();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, EpollIoHandler.newFactory());
         List<LinuxSocket> listeners = new ArrayList<>();
+        InetSocketAddress address = listen;
         for (int i = 0; i < threads; i++) {
             IoEventLoop loop = (IoEventLoop) group.next();
             LinuxSocket socket = LinuxSocket.newSocketStream(false);
+            listeners.add(socket);
             socket.setReuseAddress(true);
             socket.setReusePort(true);
-            socket.bind(listen);
+            socket.bind(address);
             socket.listen(4096);
-            listeners.add(socket);
+            address = socket.localAddress();
             loop.submit(() -> register(loop, new Acceptor(loop, socket, target), EpollIoOps.valueOf(
                     IN | EpollIoOps.EPOLLET.value()))).sync();
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            group.shutdownGracefully().syncUninterruptibly();
-            listeners.forEach(RawRelayMain::closeQuietly);
-            stopped.countDown();
-        }));
-        System.out.println("raw relay listening on " + listen + ", target " + target + ", threads " + threads);
-        stopped.await();
+        return new RawRelayMain(group, listeners);
+    }
+
+    InetSocketAddress localAddress() {
+        return localAddress;
+    }
+
+    /** Stops the loops; a connection still open is closed with its loop. */
+    void stop() {
+        group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        listeners.forEach(RawRelayMain::closeQuietly);
     }
 
     /** Registers {@code handle} with its first interest, which is epoll's {@code ADD}; on the loop. */
