@@ -198,6 +198,8 @@ for config in $CONFIGS; do
 done
 
 per_conn() { awk -v n="$CONNECTIONS" -v k="$2" -F'\t' '$1 == k { v = $2 } END { if (v == "") print "-"; else printf "%.2f", v / n }' "$1"; }
+# A relay's CPU µs per connection under ab -c 32, user + system (see measure_cpu).
+cpu_per_conn() { awk -F'\t' '{ print $2 + $3 }' "$WORK/cpu-$1.txt"; }
 {
   echo "# System calls per relayed connection, $DATE"
   echo
@@ -261,12 +263,11 @@ per_conn() { awk -v n="$CONNECTIONS" -v k="$2" -F'\t' '$1 == k { v = $2 } END { 
     printf '| call |'; for c in $CONFIGS; do printf ' %s |' "$(config_name "$c")"; done; echo
     printf '|---|'; for c in $CONFIGS; do printf -- '---|'; done; echo
     for key in $(for c in $CONFIGS; do
-        awk -F'\t' -v cpu="$(awk -F'\t' '{ print $2 + $3 }' "$WORK/cpu-$c.txt")" '$2 * cpu / 100 >= 0.5 { print $1 }' \
-          "$WORK/sys-$c.tsv" 2>/dev/null
+        awk -F'\t' -v cpu="$(cpu_per_conn "$c")" '$2 * cpu / 100 >= 0.5 { print $1 }' "$WORK/sys-$c.tsv" 2>/dev/null
       done | sort -u); do
       printf '| %s |' "$key"
       for c in $CONFIGS; do
-        printf ' %s |' "$(awk -F'\t' -v k="$key" -v cpu="$(awk -F'\t' '{ print $2 + $3 }' "$WORK/cpu-$c.txt")" \
+        printf ' %s |' "$(awk -F'\t' -v k="$key" -v cpu="$(cpu_per_conn "$c")" \
           '$1 == k { v = $2 * cpu / 100 } END { if (v == "") print "-"; else printf "%.1f", v }' "$WORK/sys-$c.tsv" 2>/dev/null)"
       done
       echo

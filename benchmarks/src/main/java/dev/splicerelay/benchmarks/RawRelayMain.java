@@ -12,7 +12,6 @@
  */
 package dev.splicerelay.benchmarks;
 
-import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoEventLoop;
@@ -25,6 +24,7 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.unix.FileDescriptor;
+import io.netty.util.concurrent.Future;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -58,6 +58,7 @@ public final class RawRelayMain {
     private static final int OUT = EpollIoOps.EPOLLOUT.value();
     private static final int ERR = EpollIoOps.EPOLLERR.value();
     private static final int RDHUP = EpollIoOps.EPOLLRDHUP.value();
+    /** epoll's {@code EPOLLHUP}, which {@link EpollIoOps} does not name. */
     private static final int HUP = 0x10;
     private static final EpollIoOps SOCKET_INTEREST = EpollIoOps.valueOf(IN | OUT | RDHUP | EpollIoOps.EPOLLET.value());
     private static final int READ_BUFFER = 64 * 1024;
@@ -124,7 +125,7 @@ public final class RawRelayMain {
     /** Registers {@code handle} with its first interest, which is epoll's {@code ADD}; on the loop. */
     private static IoRegistration register(IoEventLoop loop, EpollIoHandle handle, EpollIoOps interest)
             throws IOException {
-        io.netty.util.concurrent.Future<IoRegistration> registered = loop.register(handle);
+        Future<IoRegistration> registered = loop.register(handle);
         if (!registered.isSuccess()) {
             throw new IOException("cannot register fd " + handle.fd().intValue(), registered.cause());
         }
@@ -141,23 +142,31 @@ public final class RawRelayMain {
         }
     }
 
+    /** A socket registered with the event loop: the part both of its handles share. */
+    private abstract static class SocketHandle implements EpollIoHandle {
+        final LinuxSocket socket;
+
+        SocketHandle(LinuxSocket socket) {
+            this.socket = socket;
+        }
+
+        @Override
+        public final FileDescriptor fd() {
+            return socket;
+        }
+    }
+
     /** The listening socket of one loop: accepts until the queue is empty and starts a connection for each. */
-    private static final class Acceptor implements EpollIoHandle {
+    private static final class Acceptor extends SocketHandle {
         private final IoEventLoop loop;
-        private final LinuxSocket socket;
         private final InetSocketAddress target;
         private final byte[] address = new byte[26];
         private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER);
 
         Acceptor(IoEventLoop loop, LinuxSocket socket, InetSocketAddress target) {
+            super(socket);
             this.loop = loop;
-            this.socket = socket;
             this.target = target;
-        }
-
-        @Override
-        public FileDescriptor fd() {
-            return socket;
         }
 
         @Override
@@ -312,19 +321,13 @@ public final class RawRelayMain {
         }
 
         /** One socket of the connection and what is still to be written to it. */
-        private final class Side implements EpollIoHandle {
-            final LinuxSocket socket;
+        private final class Side extends SocketHandle {
             IoRegistration registration;
             ByteBuffer pending;
             boolean eof;
 
             Side(LinuxSocket socket) {
-                this.socket = socket;
-            }
-
-            @Override
-            public FileDescriptor fd() {
-                return socket;
+                super(socket);
             }
 
             @Override
