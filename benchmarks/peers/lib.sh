@@ -113,7 +113,12 @@ config_index() { local i=0 c; for c in $CONFIGS; do [ "$c" = "$1" ] && { echo "$
 listen_port() { if [ "$1" = none ]; then echo "$2"; else echo $((20000 + $(config_index "$1"))); fi; }
 
 # Relays that say they splice; peers.sh's splice check fails the run if one of them makes no splice call.
-claims_splice() { case "$(config_name "$1")" in sr-splice|sr-spliceto|sr-splice-1m|sr-metrics|haproxy-splice|gorelay) return 0 ;; esac; return 1; }
+claims_splice() {
+  case "$(config_name "$1")" in
+    sr-splice|sr-splice-base|sr-spliceto|sr-splice-1m|sr-metrics|haproxy-splice|gorelay) return 0 ;;
+  esac
+  return 1
+}
 
 declare -A RELAY_PID=()
 SCRAPER_PIDS=()
@@ -172,19 +177,20 @@ EOF
 
 # splice-relay's command line for a config, without the java binary and JVM options: mode, engine and main class.
 sr_args() { # name, port, target, threads
-  local mode=splice engine=io_handle
+  local mode=splice engine=io_handle jar=$PROXY_JAR
   case "$1" in
-    sr-copy) mode=copy; engine=auto ;;
+    sr-copy|sr-copy-base) mode=copy; engine=auto ;;
     sr-spliceto) engine=splice_to ;;
   esac
+  [[ $1 == *-base ]] && jar=$BASELINE_JAR
   if [ "$PROXY" = jar ]; then
     local main
-    main=$(unzip -p "$PROXY_JAR" META-INF/MANIFEST.MF | sed -n 's/^Main-Class: *//p' | tr -d '\r')
+    main=$(unzip -p "$jar" META-INF/MANIFEST.MF | sed -n 's/^Main-Class: *//p' | tr -d '\r')
     local ops=""
     # Counting everything, next to sr-splice: the metrics endpoint (scraped each second, see start_relay) and the
     # access log, written to the relay's own log file.
     [ "$1" = sr-metrics ] && ops="--metrics-listen 127.0.0.1:$(($2 + 5000)) --access-log"
-    echo -cp "$PROXY_JAR" "$main" --listen "127.0.0.1:$2" --target "127.0.0.1:$3" --mode "$mode" --splice-engine "$engine" \
+    echo -cp "$jar" "$main" --listen "127.0.0.1:$2" --target "127.0.0.1:$3" --mode "$mode" --splice-engine "$engine" \
       --transport epoll --threads "$4" --status-interval 0 --drain-timeout 1s $ops
   else
     echo -cp "$JAR" dev.splicerelay.benchmarks.RelayMain --listen "127.0.0.1:$2" --target "127.0.0.1:$3" \
@@ -203,7 +209,7 @@ start_relay() { # config, target port [extra JVM options...]
   rm -rf "$dir"
   mkdir -p "$dir"
   case "$name" in
-    sr-splice|sr-spliceto|sr-splice-1m|sr-copy)
+    sr-splice|sr-spliceto|sr-splice-1m|sr-copy|sr-splice-base|sr-copy-base)
       [ "$name" = sr-splice-1m ] && java=$JAVA22
       # shellcheck disable=SC2046
       "$java" "${JAVA_OPTS[@]}" "$@" $(sr_args "$name" "$port" "$target" "$threads") >"$dir/out.log" 2>&1 & ;;

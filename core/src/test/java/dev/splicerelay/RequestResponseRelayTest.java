@@ -1,0 +1,111 @@
+/*
+ * Copyright 2026 The splice-relay developers
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file except in compliance with
+ * the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the License is distributed on
+ * an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the License for the
+ * specific language governing permissions and limitations under the License.
+ */
+package dev.splicerelay;
+
+import dev.splicerelay.testing.Streams;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.security.MessageDigest;
+import java.util.SplittableRandom;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Small requests, each answered before the next is sent, as a database or RPC client makes them: every message arrives
+ * whole, and nothing waits for more bytes to come. Each of the relay's reads then finds less than it asked for, the
+ * case in which the own engine stops a wake-up early and relies on epoll to report the rest.
+ */
+@Timeout(120)
+class RequestResponseRelayTest {
+    private static final int EXCHANGES = 2_000;
+    private static final int MAX_MESSAGE = 1_500;
+    private static final long SEED = 42;
+
+    /** The sizes of the conversation's messages: request, answer, request, answer, and so on. */
+    private static int[] conversation() {
+        SplittableRandom random = new SplittableRandom(SEED);
+        return random.ints(2 * EXCHANGES, 1, MAX_MESSAGE + 1).toArray();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(RelayCase.class)
+    void everyRequestAndAnswerArrivesWholeInTurn(RelayCase relayCase) throws Exception {
+        int[] sizes = conversation();
+        try (RelayFixture fixture = new RelayFixture(relayCase);
+             Socket client = fixture.connect();
+             Socket backend = fixture.acceptBackend()) {
+            client.setTcpNoDelay(true);
+            backend.setTcpNoDelay(true);
+            Future<Side> backendSide = fixture.async(() -> converse(backend, sizes, false));
+            Side clientSide = converse(client, sizes, true);
+
+            assertEquals(clientSide.sent, backendSide.get().received, "requests");
+            assertEquals(backendSide.get().sent, clientSide.received, "answers");
+            RelayStats stats = fixture.nextStats();
+            assertEquals(RelayOutcome.COMPLETED, stats.outcome(), stats::toString);
+            relayCase.assertRanIn(stats);
+            assertEquals(total(sizes, 0), stats.bytesInboundToPeer(), stats::toString);
+            assertEquals(total(sizes, 1), stats.bytesPeerToInbound(), stats::toString);
+        }
+    }
+
+    /** SHA-256 of the bytes one side wrote and of those it read. */
+    private record Side(String sent, String received) {
+    }
+
+    /**
+     * Plays one side of the conversation: the client writes the even-numbered messages and reads the odd ones, the
+     * backend the reverse; each side reads exactly the other's message before it writes its own. Then the client shuts
+     * its output down and the backend, at that end of stream, its own; both read to the end.
+     */
+    private static Side converse(Socket socket, int[] sizes, boolean client) throws IOException {
+        InputStream in = socket.getInputStream();
+        OutputStream out = socket.getOutputStream();
+        SplittableRandom content = new SplittableRandom(client ? 1 : 2);
+        MessageDigest sent = Streams.newSha256();
+        MessageDigest received = Streams.newSha256();
+        for (int i = client ? 0 : 1; i < sizes.length; i += 2) {
+            if (i > 0) {
+                received.update(in.readNBytes(sizes[i - 1]));
+            }
+            byte[] message = new byte[sizes[i]];
+            content.nextBytes(message);
+            sent.update(message);
+            out.write(message);
+        }
+        if (client) {
+            received.update(in.readNBytes(sizes[sizes.length - 1]));
+            socket.shutdownOutput();
+        }
+        assertEquals(-1, in.read(), "the end of stream, right after the last message");
+        if (!client) {
+            socket.shutdownOutput();
+        }
+        return new Side(Streams.hex(sent), Streams.hex(received));
+    }
+
+    private static long total(int[] sizes, int first) {
+        long sum = 0;
+        for (int i = first; i < sizes.length; i += 2) {
+            sum += sizes[i];
+        }
+        return sum;
+    }
+}
