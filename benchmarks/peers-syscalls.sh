@@ -27,10 +27,11 @@
 # Writes benchmarks/results/syscalls-DATE.md and prints it.
 #
 # Usage: benchmarks/peers-syscalls.sh [-n CONNECTIONS] [--relays "..."] [--proxy jar|standin] [--no-perf]
-#                                     [--keep DIR] [--install]
+#                                     [--keep DIR] [--install] [--baseline JAR]
 #   -n  connections per measurement (default 1000)   --keep DIR  copy the raw traces, JFR recordings and perf data there
 #   --relays  default: haproxy-splice haproxy-nosplice nginx gorelay netty-raw netty-proxy sr-copy sr-splice sr-spliceto
 #   --proxy, as in peers.sh: jar (splice-proxy.jar, default) or standin (RelayMain)
+#   --baseline JAR, as in peers.sh: the splice-proxy.jar that sr-splice-base and sr-copy-base run
 set -euo pipefail
 
 # shellcheck source=peers/lib.sh
@@ -51,10 +52,12 @@ while [ $# -gt 0 ]; do
     --no-perf) DO_PERF=0; shift ;;
     --keep) KEEP=$2; shift 2 ;;
     --install) FORCE_INSTALL=1; shift ;;
+    --baseline) BASELINE_JAR=$2; shift 2 ;;
     -h|--help) usage "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; usage "$0" >&2; exit 2 ;;
   esac
 done
+check_baseline
 one_thread_setup peers-syscalls
 trap peers_cleanup EXIT
 trap 'exit 130' INT TERM

@@ -29,13 +29,14 @@
 # haproxy-nosplice, gorelay (benchmarks/peers/gorelay), nginx (stream), socat (one process per connection, so in the
 # all-cores table). Also available: sr-spliceto (Netty's spliceTo), netty-proxy (a bare Netty relay, NettyProxyMain),
 # netty-raw (a relay on Netty's event loop without channels, RawRelayMain),
-# sr-metrics (sr-splice with --metrics-listen, scraped each second, and --access-log: the cost of counting; --proxy jar).
+# sr-metrics (sr-splice with --metrics-listen, scraped each second, and --access-log: the cost of counting; --proxy jar),
+# sr-splice-base and sr-copy-base (sr-splice and sr-copy from the --baseline jar: a change side by side).
 # Writes benchmarks/results/peers-DATE.csv (every run), peers-DATE-summary.md, peers.png (throughput) and
 # peers-requests.png (request rates).
 #
 # Usage: benchmarks/peers.sh [-t SECONDS] [-q SECONDS] [-l SECONDS] [-r ROUNDS] [--relays "..."] [--threads "1 2"]
 #                            [--scenarios "..."] [--proxy jar|standin] [--java22 PATH|none] [--no-splice-check]
-#                            [--install] [--netty-proxy] [--netty-raw]
+#                            [--install] [--netty-proxy] [--netty-raw] [--baseline JAR]
 #   -t  seconds per iperf3 run (default 3)       -q  request scenarios' size in seconds (default 2: ab -t 2,
 #   -l  seconds per latency run (default 2)          redis 30k x q (P1) / 500k x q (P16) requests, h2load 40k x q)
 #   -r  rounds (default 3)                       --threads  thread counts, one table each (default "1 $(nproc)")
@@ -45,6 +46,7 @@
 #   --java22 PATH  the java (22+) that runs sr-splice-1m (default: the first under /usr/lib/jvm; none: leave it out).
 #   --no-splice-check  skip the splice check      --install  run apt-get even if every tool is already there.
 #   --netty-proxy, --netty-raw  add netty-proxy or netty-raw to the default relays.
+#   --baseline JAR  a splice-proxy.jar built from another commit, for sr-splice-base and sr-copy-base (--proxy jar).
 # Quick looks: --relays "none sr-splice haproxy-splice" --scenarios "ab redis-P16" -r 1 -q 1 --threads 1
 # Runtime with the defaults: 19.8 minutes on 2 vCPUs (run G, 2026-12-06), + installs and the Maven build on a fresh machine.
 set -euo pipefail
@@ -81,6 +83,7 @@ while [ $# -gt 0 ]; do
     --no-splice-check) SPLICE_CHECK=0; shift ;;
     --install) FORCE_INSTALL=1; shift ;;
     --netty-proxy) NETTY_PROXY=1; shift ;;
+    --baseline) BASELINE_JAR=$2; shift 2 ;;
     --netty-raw) NETTY_RAW=1; shift ;;
     -h|--help) usage "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; usage "$0" >&2; exit 2 ;;
@@ -105,6 +108,7 @@ if [ -z "$RELAYS" ]; then
   RELAYS+=" haproxy-splice haproxy-nosplice gorelay nginx socat"
 fi
 if has_relay sr-splice-1m && [ "$JAVA22" = none ]; then echo "sr-splice-1m needs --java22 PATH" >&2; exit 2; fi
+check_baseline
 
 # Every relay at every thread count; none and socat once.
 CONFIGS=""
@@ -344,6 +348,7 @@ summarize() {
       "iperf3 $(iperf3 --version | awk 'NR == 1 { print $2 }'), redis $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/')," \
       "h2load $(h2load --version | awk '{ print $2 }')."
     echo "splice-relay: $([ "$PROXY" = jar ] && echo "examples/target/splice-proxy.jar" || echo "stand-in RelayMain (benchmarks.jar)"), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')."
+    if [ -n "$BASELINE_JAR" ]; then echo "sr-splice-base and sr-copy-base: $BASELINE_JAR."; fi
     echo "Medians of $ROUNDS interleaved rounds; iperf3 -t $IPERF_SECONDS, request scenarios -q $REQUEST_SECONDS, latency -l $LATENCY_SECONDS."
     echo "Load average before: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg). Took $(((SECONDS - STARTED) / 60)) min $(((SECONDS - STARTED) % 60)) s."
     if [ -n "${SPLICE_CHECK_TABLE:-}" ]; then

@@ -25,6 +25,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 JAR=$ROOT/benchmarks/target/benchmarks.jar
 GORELAY=$ROOT/benchmarks/target/gorelay
 PROXY_JAR=$ROOT/examples/target/splice-proxy.jar
+BASELINE_JAR=""   # sr-splice-base and sr-copy-base run this splice-proxy.jar (--baseline)
 # sr-splice-1m needs the Java 22 pipe sizer (META-INF/versions/22 of core's multi-release jar, which the build
 # compiles when it finds a JDK 22+; splice-proxy.jar and benchmarks.jar carry it and say Multi-Release).
 has_pipe_sizer() { unzip -l "$1" 2>/dev/null | grep -q 'META-INF/versions/22/dev/splicerelay/PipeSizer.class'; }
@@ -75,6 +76,13 @@ install_tools() { # force(0|1) [extra packages...]
 
 # ------------------------------------------------------------------------------------------------------------ build
 has_relay() { [[ " $RELAYS " == *" $1 "* ]]; }
+# sr-splice-base and sr-copy-base run the --baseline jar, as users run splice-proxy.jar.
+check_baseline() {
+  if { has_relay sr-splice-base || has_relay sr-copy-base; } && { [ ! -f "$BASELINE_JAR" ] || [ "$PROXY" != jar ]; }; then
+    echo "sr-splice-base and sr-copy-base need --baseline JAR (an existing splice-proxy.jar) and --proxy jar" >&2
+    exit 2
+  fi
+}
 
 build_relays() {
   if [ ! -f "$JAR" ] || { [ "$PROXY" = jar ] && [ ! -f "$PROXY_JAR" ]; }; then
