@@ -144,15 +144,14 @@ final class PipeFlow {
         pipe = null;
     }
 
-    /** Splices the pipe's bytes to the sink; false if the sink has no room for all of them now. */
+    /**
+     * Splices the pipe's bytes, of which there are some, to the sink in one call; false if the sink took only part of
+     * them or none: it has no room for more now.
+     */
     private boolean drain() throws IOException {
-        if (inPipe == 0) {
-            blocked = false;
-            return true;
-        }
         int n = EpollIo.splice(pipe.readEnd(), sink, inPipe);
-        inPipe -= n;
         if (n > 0) {
+            inPipe -= n;
             direction.count(n);
         }
         blocked = inPipe > 0;
