@@ -29,10 +29,10 @@ import java.io.IOException;
  *
  * <p>A wake-up fills the pipe at most {@link #FILLS_PER_WAKE_UP} times (1 MiB with 64 KiB pipes, 16 MiB with 1 MiB
  * pipes), so that one busy relay cannot starve the others on its event loop; epoll is level-triggered, so the rest is
- * reported again at once. For the same reason a wake-up stops at the first splice that moves less than it asked for,
- * into the pipe (the source had no more then) or out of it (the sink had no more room), instead of making a last
- * splice that only finds EAGAIN: for small requests and answers that is a third of the splices. If the kernel had more
- * after all (a pipe out of slots, an urgent mark), epoll reports the socket again in the next wake-up.
+ * reported again at once. Below that it splices until the source has nothing, even after a splice that moved less
+ * than it asked for: stopping there saved redis a third of its splices but cost h2load 9-25 % of its rate on one
+ * thread, as the next splice often takes the rest of an answer the server is still writing (BENCHMARKS.md, "Short
+ * splices").
  *
  * <p>Ownership: the flow holds a pipe from its {@link PipePool} only while bytes are in flight, and gives it back
  * empty; {@link #release()} gives back or closes it when the relay stops. The two sockets belong to their channels;
@@ -123,10 +123,6 @@ final class PipeFlow {
             if (!drain()) {
                 return;
             }
-            // Once the source has hung up, its end of stream is found in this wake-up: it is one splice away.
-            if (n < pipe.capacity() && !sourceHungUp) {
-                break;
-            }
         }
         givePipeBack();
     }
@@ -144,18 +140,19 @@ final class PipeFlow {
         pipe = null;
     }
 
-    /**
-     * Splices the pipe's bytes, of which there are some, to the sink in one call; false if the sink took only part of
-     * them or none: it has no room for more now.
-     */
+    /** Splices the pipe's bytes to the sink; false if the sink has no room for all of them now. */
     private boolean drain() throws IOException {
-        int n = EpollIo.splice(pipe.readEnd(), sink, inPipe);
-        if (n > 0) {
+        while (inPipe > 0) {
+            int n = EpollIo.splice(pipe.readEnd(), sink, inPipe);
+            if (n == 0) {
+                blocked = true;
+                return false;
+            }
             inPipe -= n;
             direction.count(n);
         }
-        blocked = inPipe > 0;
-        return !blocked;
+        blocked = false;
+        return true;
     }
 
     /**

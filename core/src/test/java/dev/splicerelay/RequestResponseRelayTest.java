@@ -29,8 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Small requests, each answered before the next is sent, as a database or RPC client makes them: every message arrives
- * whole, and nothing waits for more bytes to come. Each of the relay's reads then finds less than it asked for, the
- * case in which the own engine stops a wake-up early and relies on epoll to report the rest.
+ * whole, and none waits for more bytes to come, although each of the relay's reads finds less than it asked for.
  */
 @Timeout(120)
 class RequestResponseRelayTest {
