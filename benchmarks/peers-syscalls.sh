@@ -62,7 +62,6 @@ one_thread_setup peers-syscalls
 trap peers_cleanup EXIT
 trap 'exit 130' INT TERM
 
-
 # strace -f -y output -> "key count" lines: every call by name, plus details under "name: detail" keys.
 # A call is counted where it starts (a complete line or an "<unfinished ...>" one); its result, which for an
 # unfinished call comes on the "<... resumed>" line, goes to the detail keys.

@@ -83,8 +83,8 @@ while [ $# -gt 0 ]; do
     --no-splice-check) SPLICE_CHECK=0; shift ;;
     --install) FORCE_INSTALL=1; shift ;;
     --netty-proxy) NETTY_PROXY=1; shift ;;
-    --baseline) BASELINE_JAR=$2; shift 2 ;;
     --netty-raw) NETTY_RAW=1; shift ;;
+    --baseline) BASELINE_JAR=$2; shift 2 ;;
     -h|--help) usage "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; usage "$0" >&2; exit 2 ;;
   esac

@@ -186,11 +186,11 @@ EOF
 # splice-relay's command line for a config, without the java binary and JVM options: mode, engine and main class.
 sr_args() { # name, port, target, threads
   local mode=splice engine=io_handle jar=$PROXY_JAR
-  case "$1" in
-    sr-copy|sr-copy-base) mode=copy; engine=auto ;;
+  case "${1%-base}" in
+    sr-copy) mode=copy; engine=auto ;;
     sr-spliceto) engine=splice_to ;;
   esac
-  [[ $1 == *-base ]] && jar=$BASELINE_JAR
+  [ "${1%-base}" = "$1" ] || jar=$BASELINE_JAR
   if [ "$PROXY" = jar ]; then
     local main
     main=$(unzip -p "$jar" META-INF/MANIFEST.MF | sed -n 's/^Main-Class: *//p' | tr -d '\r')

@@ -52,11 +52,12 @@ class RequestResponseRelayTest {
              Socket backend = fixture.acceptBackend()) {
             client.setTcpNoDelay(true);
             backend.setTcpNoDelay(true);
-            Future<Side> backendSide = fixture.async(() -> converse(backend, sizes, false));
+            Future<Side> backendConversation = fixture.async(() -> converse(backend, sizes, false));
             Side clientSide = converse(client, sizes, true);
+            Side backendSide = backendConversation.get();
 
-            assertEquals(clientSide.sent, backendSide.get().received, "requests");
-            assertEquals(backendSide.get().sent, clientSide.received, "answers");
+            assertEquals(clientSide.sent, backendSide.received, "requests");
+            assertEquals(backendSide.sent, clientSide.received, "answers");
             RelayStats stats = fixture.nextStats();
             assertEquals(RelayOutcome.COMPLETED, stats.outcome(), stats::toString);
             relayCase.assertRanIn(stats);
