@@ -29,10 +29,9 @@ import java.io.IOException;
  *
  * <p>A wake-up fills the pipe at most {@link #FILLS_PER_WAKE_UP} times (1 MiB with 64 KiB pipes, 16 MiB with 1 MiB
  * pipes), so that one busy relay cannot starve the others on its event loop; epoll is level-triggered, so the rest is
- * reported again at once. Below that it splices until the source has nothing, even after a splice that moved less
- * than it asked for: stopping there saved redis a third of its splices but cost h2load 9-25 % of its rate on one
- * thread, as the next splice often takes the rest of an answer the server is still writing (BENCHMARKS.md, "Short
- * splices").
+ * reported again at once. Below that it splices until the source has nothing; after a splice that moved less than it
+ * asked for, only while such extra splices find bytes ({@link ShortSpliceHint}), and always once the source has hung
+ * up, so that its end of stream is found in the same wake-up.
  *
  * <p>Ownership: the flow holds a pipe from its {@link PipePool} only while bytes are in flight, and gives it back
  * empty; {@link #release()} gives back or closes it when the relay stops. The two sockets belong to their channels;
@@ -46,6 +45,7 @@ final class PipeFlow {
     private final FileDescriptor source;
     private final FileDescriptor sink;
     private final PipePool pool;
+    private final ShortSpliceHint shortSplices = new ShortSpliceHint();
     private Pipe pipe;
     private int inPipe;
     private boolean sourceHungUp;
@@ -102,11 +102,15 @@ final class PipeFlow {
         if (done || (inPipe > 0 && !drain())) {
             return;
         }
+        boolean afterShortSplice = false;
         for (int fills = 0; fills < FILLS_PER_WAKE_UP; fills++) {
             if (pipe == null) {
                 pipe = pool.take();
             }
             int n = EpollIo.splice(source, pipe.writeEnd(), pipe.capacity());
+            if (afterShortSplice) {
+                shortSplices.found(n > 0);
+            }
             if (n == 0 && (sourceHungUp || (fills == 0 && sourceReported))) {
                 n = readPlainly();
             }
@@ -122,6 +126,10 @@ final class PipeFlow {
             inPipe = n;
             if (!drain()) {
                 return;
+            }
+            afterShortSplice = n < pipe.capacity() && !sourceHungUp;
+            if (afterShortSplice && !shortSplices.spliceAgain()) {
+                break;
             }
         }
         givePipeBack();
