@@ -22,6 +22,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.Future;
 
@@ -36,6 +37,9 @@ class RequestResponseRelayTest {
     private static final int EXCHANGES = 2_000;
     private static final int MAX_MESSAGE = 1_500;
     private static final long SEED = 42;
+    /** Exchanges before the streams of {@link #aStreamAfterManyExchangesArrivesWhole}: many times the hint's misses. */
+    private static final int EXCHANGES_BEFORE_STREAM = 100;
+    private static final long STREAM = 8L << 20;
 
     /** The sizes of the conversation's messages: request, answer, request, answer, and so on. */
     private static int[] conversation() {
@@ -66,16 +70,79 @@ class RequestResponseRelayTest {
         }
     }
 
+    /**
+     * Exchanges first, then a stream each way at once: by then the own engine no longer splices a source again after a
+     * splice that found less than it asked for ({@link ShortSpliceHint}), so the streams' bytes arrive with whatever
+     * epoll reports next, and must all get through.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(RelayCase.class)
+    void aStreamAfterManyExchangesArrivesWhole(RelayCase relayCase) throws Exception {
+        int[] sizes = Arrays.copyOf(conversation(), 2 * EXCHANGES_BEFORE_STREAM);
+        try (RelayFixture fixture = new RelayFixture(relayCase);
+             Socket client = fixture.connect();
+             Socket backend = fixture.acceptBackend()) {
+            client.setTcpNoDelay(true);
+            backend.setTcpNoDelay(true);
+            Future<Streamed> backendSide = fixture.async(() -> converseThenStream(fixture, backend, sizes, false));
+            Streamed clientSide = converseThenStream(fixture, client, sizes, true);
+            Streamed backendStreamed = backendSide.get();
+
+            assertEquals(clientSide.messages.sent, backendStreamed.messages.received, "requests");
+            assertEquals(backendStreamed.messages.sent, clientSide.messages.received, "answers");
+            assertEquals(clientSide.streamSent, backendStreamed.streamReceived, "client to backend stream");
+            assertEquals(backendStreamed.streamSent, clientSide.streamReceived, "backend to client stream");
+            RelayStats stats = fixture.nextStats();
+            assertEquals(RelayOutcome.COMPLETED, stats.outcome(), stats::toString);
+            relayCase.assertRanIn(stats);
+            assertEquals(total(sizes, 0) + STREAM, stats.bytesInboundToPeer(), stats::toString);
+            assertEquals(total(sizes, 1) + STREAM, stats.bytesPeerToInbound(), stats::toString);
+        }
+    }
+
     /** SHA-256 of the bytes one side wrote and of those it read. */
     private record Side(String sent, String received) {
     }
 
+    /** One side of {@link #aStreamAfterManyExchangesArrivesWhole}: its messages, then its streams. */
+    private record Streamed(Side messages, Streams.Transfer streamSent, Streams.Transfer streamReceived) {
+    }
+
     /**
-     * Plays one side of the conversation: the client writes the even-numbered messages and reads the odd ones, the
-     * backend the reverse; each side reads exactly the other's message before it writes its own. Then the client shuts
-     * its output down and the backend, at that end of stream, its own; both read to the end.
+     * Plays one side of the conversation ({@link #exchange}). Then the client shuts its output down and the backend,
+     * at that end of stream, its own; both read to the end.
      */
     private static Side converse(Socket socket, int[] sizes, boolean client) throws IOException {
+        Side side = exchange(socket, sizes, client);
+        InputStream in = socket.getInputStream();
+        if (client) {
+            socket.shutdownOutput();
+        }
+        assertEquals(-1, in.read(), "the end of stream, right after the last message");
+        if (!client) {
+            socket.shutdownOutput();
+        }
+        return side;
+    }
+
+    /**
+     * Plays one side of the conversation without ending it, then sends {@link #STREAM} bytes and shuts its output
+     * down, while it reads the other side's stream to the end.
+     */
+    private static Streamed converseThenStream(RelayFixture fixture, Socket socket, int[] sizes, boolean client)
+            throws Exception {
+        Side messages = exchange(socket, sizes, client);
+        Future<Streams.Transfer> sending = fixture.async(() -> Streams.send(socket, STREAM, client ? 3 : 4, true));
+        Streams.Transfer received = Streams.receive(socket);
+        return new Streamed(messages, sending.get(), received);
+    }
+
+    /**
+     * The messages of one side: the client writes the even-numbered messages and reads the odd ones, the backend the
+     * reverse; each side reads exactly the other's message before it writes its own. When it returns, all of them have
+     * been written and read.
+     */
+    private static Side exchange(Socket socket, int[] sizes, boolean client) throws IOException {
         InputStream in = socket.getInputStream();
         OutputStream out = socket.getOutputStream();
         SplittableRandom content = new SplittableRandom(client ? 1 : 2);
@@ -92,11 +159,6 @@ class RequestResponseRelayTest {
         }
         if (client) {
             received.update(in.readNBytes(sizes[sizes.length - 1]));
-            socket.shutdownOutput();
-        }
-        assertEquals(-1, in.read(), "the end of stream, right after the last message");
-        if (!client) {
-            socket.shutdownOutput();
         }
         return new Side(Streams.hex(sent), Streams.hex(received));
     }
