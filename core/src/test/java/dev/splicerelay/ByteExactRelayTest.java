@@ -49,11 +49,7 @@ class ByteExactRelayTest {
 
             assertEquals(clientSent.get(), backendReceived.get(), "client -> backend");
             assertEquals(backendSent.get(), clientReceived, "backend -> client");
-            RelayStats stats = fixture.nextStats();
-            assertEquals(RelayOutcome.COMPLETED, stats.outcome(), stats::toString);
-            relayCase.assertRanIn(stats);
-            assertEquals(size, stats.bytesInboundToPeer(), stats::toString);
-            assertEquals(size, stats.bytesPeerToInbound(), stats::toString);
+            relayCase.assertCompleted(fixture.nextStats(), size, size);
         }
     }
 }

@@ -97,7 +97,7 @@ class PeerOnAnotherLoopTest {
             Transfer request = Streams.send(client, REQUEST, 3, true);
             assertEquals(request, Streams.receive(backend), "client -> backend");
             assertEquals(0, Streams.receive(client).bytes(), "backend -> client");
-            assertCompleted(fixture.nextStats(), REQUEST, 0);
+            TWO_LOOPS.assertCompleted(fixture.nextStats(), REQUEST, 0);
         }
     }
 
@@ -220,15 +220,8 @@ class PeerOnAnotherLoopTest {
             client.shutdownOutput();
             assertEquals(greeting, Streams.receive(client), "backend -> client");
             assertEquals(0, Streams.receive(backend).bytes(), "client -> backend");
-            assertCompleted(fixture.nextStats(), 0, GREETING);
+            TWO_LOOPS.assertCompleted(fixture.nextStats(), 0, GREETING);
         }
-    }
-
-    private static void assertCompleted(RelayStats stats, long inboundToPeer, long peerToInbound) {
-        assertEquals(RelayOutcome.COMPLETED, stats.outcome(), stats::toString);
-        TWO_LOOPS.assertRanIn(stats);
-        assertEquals(inboundToPeer, stats.bytesInboundToPeer(), stats::toString);
-        assertEquals(peerToInbound, stats.bytesPeerToInbound(), stats::toString);
     }
 
     /** Blocks the calling event loop until {@code condition} holds, or for {@code millis}: holding it is the point. */

@@ -108,6 +108,17 @@ enum RelayCase {
         return this == EPOLL_SPLICE;
     }
 
+    /**
+     * Asserts that {@code stats} come from a relay that completed in this case's mode ({@link #assertRanIn}) after
+     * relaying exactly these byte counts.
+     */
+    void assertCompleted(RelayStats stats, long inboundToPeer, long peerToInbound) {
+        assertEquals(RelayOutcome.COMPLETED, stats.outcome(), stats::toString);
+        assertRanIn(stats);
+        assertEquals(inboundToPeer, stats.bytesInboundToPeer(), stats::toString);
+        assertEquals(peerToInbound, stats.bytesPeerToInbound(), stats::toString);
+    }
+
     /** Asserts that {@code stats} come from a relay that ran in this case's mode and, if it spliced, engine. */
     void assertRanIn(RelayStats stats) {
         assertEquals(mode, stats.mode(), stats::toString);

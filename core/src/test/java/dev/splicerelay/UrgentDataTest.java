@@ -59,7 +59,7 @@ class UrgentDataTest {
             sendAroundAnUrgentByte(client, backend, 1, true);
             backend.shutdownOutput();
             assertEquals(-1, client.getInputStream().read(), "backend -> client");
-            assertCompleted(relayCase, fixture.nextStats(), 2 * AROUND, 0);
+            relayCase.assertCompleted(fixture.nextStats(), 2 * AROUND, 0);
         }
     }
 
@@ -72,7 +72,7 @@ class UrgentDataTest {
             client.shutdownOutput();
             assertEquals(-1, backend.getInputStream().read(), "client -> backend");
             sendAroundAnUrgentByte(backend, client, 2, true);
-            assertCompleted(relayCase, fixture.nextStats(), 0, 2 * AROUND);
+            relayCase.assertCompleted(fixture.nextStats(), 0, 2 * AROUND);
         }
     }
 
@@ -113,17 +113,9 @@ class UrgentDataTest {
             up.get().assertReceived(atBackend.get(), "client -> backend");
             down.get().assertReceived(atClient, "backend -> client");
             // An urgent byte that came in line is a normal byte to the relay too.
-            assertCompleted(relayCase, fixture.nextStats(), size + atBackend.get().urgentInLineAt().size(),
+            relayCase.assertCompleted(fixture.nextStats(), size + atBackend.get().urgentInLineAt().size(),
                     size + atClient.urgentInLineAt().size());
         }
-    }
-
-    private static void assertCompleted(RelayCase relayCase, RelayStats stats, long inboundToPeer,
-                                        long peerToInbound) {
-        assertEquals(RelayOutcome.COMPLETED, stats.outcome(), stats::toString);
-        relayCase.assertRanIn(stats);
-        assertEquals(inboundToPeer, stats.bytesInboundToPeer(), stats::toString);
-        assertEquals(peerToInbound, stats.bytesPeerToInbound(), stats::toString);
     }
 
     /**
