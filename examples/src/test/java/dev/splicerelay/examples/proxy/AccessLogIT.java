@@ -12,6 +12,7 @@
  */
 package dev.splicerelay.examples.proxy;
 
+import dev.splicerelay.testing.DeadTargets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

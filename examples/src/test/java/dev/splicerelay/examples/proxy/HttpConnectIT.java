@@ -12,6 +12,7 @@
  */
 package dev.splicerelay.examples.proxy;
 
+import dev.splicerelay.testing.DeadTargets;
 import dev.splicerelay.testing.Streams;
 import io.netty.channel.epoll.Epoll;
 import org.junit.jupiter.api.AfterAll;

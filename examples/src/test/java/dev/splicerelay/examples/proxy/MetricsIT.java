@@ -13,6 +13,7 @@
 package dev.splicerelay.examples.proxy;
 
 import dev.splicerelay.testing.Await;
+import dev.splicerelay.testing.DeadTargets;
 import io.netty.channel.epoll.Epoll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

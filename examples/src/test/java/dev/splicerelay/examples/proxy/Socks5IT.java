@@ -12,6 +12,7 @@
  */
 package dev.splicerelay.examples.proxy;
 
+import dev.splicerelay.testing.DeadTargets;
 import io.netty.channel.epoll.Epoll;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -13,6 +13,7 @@
 package dev.splicerelay.examples.proxy;
 
 import dev.splicerelay.RelayConfig;
+import dev.splicerelay.testing.DeadTargets;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;

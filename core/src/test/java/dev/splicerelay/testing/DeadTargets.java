@@ -10,27 +10,30 @@
  * an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the License for the
  * specific language governing permissions and limitations under the License.
  */
-package dev.splicerelay.examples.proxy;
+package dev.splicerelay.testing;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Targets on 127.0.0.1 that a connect to fails, each in its own way: a port nothing listens on (refused at once),
  * and a listening socket whose accept queue is full and never drained, so the kernel drops further SYNs and a connect
- * times out, as to a host that does not answer.
+ * times out, as to a host that does not answer. Linux drops a SYN to a full accept queue; {@link #silentDropsSyns()}
+ * says whether the kernel did so to one of the connects that filled it.
  */
-final class DeadTargets implements AutoCloseable {
+public final class DeadTargets implements AutoCloseable {
     private final int refusedPort;
     private final ServerSocket silent;
     private final List<Socket> queueFillers = new ArrayList<>();
+    private boolean silentDropsSyns;
 
-    DeadTargets() throws IOException {
+    public DeadTargets() throws IOException {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             refusedPort = probe.getLocalPort();
         }
@@ -40,22 +43,33 @@ final class DeadTargets implements AutoCloseable {
             queueFillers.add(filler);
             try {
                 filler.connect(silent.getLocalSocketAddress(), 200);
-            } catch (IOException e) {
+            } catch (SocketTimeoutException unanswered) {
                 // The queue is full: later connects time out, which is the point.
+                silentDropsSyns = true;
+                break;
             }
         }
     }
 
-    String refused() {
+    public String refused() {
         return "127.0.0.1:" + refusedPort;
     }
 
-    String silent() {
+    public InetSocketAddress refusedAddress() {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), refusedPort);
+    }
+
+    public String silent() {
         return "127.0.0.1:" + silent.getLocalPort();
     }
 
-    InetSocketAddress silentAddress() {
+    public InetSocketAddress silentAddress() {
         return (InetSocketAddress) silent.getLocalSocketAddress();
+    }
+
+    /** Whether a connect to {@link #silent()} went unanswered while its queue was filled: later ones will too. */
+    public boolean silentDropsSyns() {
+        return silentDropsSyns;
     }
 
     @Override
