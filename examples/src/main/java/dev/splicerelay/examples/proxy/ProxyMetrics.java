@@ -79,6 +79,8 @@ final class ProxyMetrics implements ProxyEvents, AutoCloseable {
     private final Map<RelayMode, Counter> endedBytesToTarget = new EnumMap<>(RelayMode.class);
     private final Map<RelayMode, Counter> endedBytesToClient = new EnumMap<>(RelayMode.class);
     private final Counter accessLogDropped;
+    /** Held here: Micrometer keeps only a weak reference to a function counter's object, and reads 0 once it is gone. */
+    private final LiveBytes live;
 
     ProxyMetrics(ProxyStatus status) {
         accepted = Counter.builder("splice.proxy.connections.accepted")
@@ -106,7 +108,7 @@ final class ProxyMetrics implements ProxyEvents, AutoCloseable {
                 .description("Clients open, relayed or still in their handshake").register(registry);
         Gauge.builder("splice.proxy.relays.open", status, ProxyStatus::openRelays)
                 .description("Relays running").register(registry);
-        LiveBytes live = new LiveBytes(status);
+        live = new LiveBytes(status);
         FunctionCounter.builder("splice.proxy.relayed", live, LiveBytes::toTarget).baseUnit("bytes")
                 .description("Bytes relayed by all relays, open ones included").tag("direction", "client_to_target")
                 .register(registry);

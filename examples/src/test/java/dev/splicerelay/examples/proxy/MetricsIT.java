@@ -18,12 +18,15 @@ import io.netty.channel.epoll.Epoll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -253,6 +256,35 @@ class MetricsIT {
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), response.body());
         return PrometheusText.parse(response.body());
+    }
+
+    /**
+     * The live byte counters still count after a garbage collection in the proxy: Micrometer holds a function
+     * counter's object weakly, and once it is collected reports the last value it read for ever.
+     */
+    @Test
+    void relayedBytesAreCountedAfterAGarbageCollectionInTheProxy() throws Exception {
+        Payload request = new Payload(7, 50_000);
+        try (HashingBackend backend = new HashingBackend(REPLY, Duration.ZERO);
+             ProxyProcess proxy = ProxyProcess.start("--listen", "127.0.0.1:0", "--target", backend.target(),
+                     "--metrics-listen", "0")) {
+            URI metrics = proxy.metricsUrl();
+            Process gc = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    String.valueOf(proxy.pid()), "GC.run").redirectErrorStream(true).start();
+            assertEquals(0, gc.waitFor(), () -> "jcmd GC.run: " + output(gc));
+            try (Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+                assertEquals(request.sha256(), HashingBackend.exchange(client, request).requestDigest());
+            }
+            Await.until(AWAIT, () -> clientToTarget(metrics) == request.length(), "the request's bytes counted");
+        }
+    }
+
+    private static String output(Process process) {
+        try {
+            return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return e.toString();
+        }
     }
 
     private double value(URI metrics, String sample) {
