@@ -13,6 +13,7 @@
 package dev.splicerelay;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -36,7 +37,7 @@ import java.util.ArrayDeque;
  * Reference counting: {@link #onRead(Object)} takes
  * ownership of the message; it is written to the sink (which then owns it) or released, on every path.
  */
-final class Direction {
+final class Direction implements FlowOwner {
     /** What a direction reports to its relay. Threading: the relay's event loop. */
     interface Listener {
         /** Bytes moved: the relay is not idle. */
@@ -91,13 +92,19 @@ final class Direction {
         return sink;
     }
 
+    @Override
+    public ByteBufAllocator alloc() {
+        return source.alloc();
+    }
+
     /** Bytes read from the source and handed to the sink so far. */
     long bytes() {
         return bytes;
     }
 
     /** Counts bytes that moved, as they are handed to the sink. */
-    void count(long n) {
+    @Override
+    public void count(long n) {
         bytes += n;
         listener.moved();
     }
@@ -190,7 +197,8 @@ final class Direction {
      * The source is at end of stream and its bytes are all queued: flush them, then shut down the sink's output, unless
      * this is the last direction to finish ({@link Listener#otherFinished()}), whose relay then closes both channels.
      */
-    void finish() {
+    @Override
+    public void finish() {
         if (finishing) {
             return;
         }

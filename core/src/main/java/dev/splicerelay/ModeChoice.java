@@ -63,6 +63,19 @@ final class ModeChoice {
     }
 
     /**
+     * The choice of a {@link SpliceRelayServer}'s relays: they copy if {@code requested} is {@link RelayMode#COPY},
+     * and otherwise splice with the own engine, which the server needs to run at all.
+     */
+    static ModeChoice forServer(RelayMode requested) {
+        if (requested == RelayMode.COPY) {
+            return new ModeChoice(RelayMode.COPY, null, "COPY was requested");
+        }
+        return new ModeChoice(RelayMode.SPLICE, SpliceEngine.IO_HANDLE, "a SpliceRelayServer splices its own "
+                + "sockets; engine IO_HANDLE (splice-relay's own, on Netty's I/O registration API; "
+                + PipeSizer.mechanism() + ")");
+    }
+
+    /**
      * @throws IllegalStateException if {@code requested} is {@link RelayMode#SPLICE} and the channels cannot splice
      *                               with {@code engine}
      */

@@ -18,14 +18,14 @@ import io.netty.channel.unix.FileDescriptor;
 import java.io.IOException;
 
 /**
- * One {@link Direction} of a relay run by {@link PipeSplicer}: bytes go from the source socket into a pipe and from
- * the pipe to the sink socket, with {@code splice(2)}, never entering the JVM.
+ * One direction of a relay run by {@link PipeSplicer} or by a {@link DirectRelay}: bytes go from the source socket
+ * into a pipe and from the pipe to the sink socket, with {@code splice(2)}, never entering the JVM.
  *
  * <p>The source is only ever spliced into an <em>empty</em> pipe, so a splice that moves nothing there means the
  * source has nothing (EAGAIN) or is at end of stream: Netty reports both as 0. Once the source has hung up
  * ({@code EPOLLRDHUP} or {@code EPOLLHUP}), every byte it will ever have is already queued in the socket, so such a
  * 0 is the end of stream; a 0 without a hang-up never is, which keeps an event meant for another socket from ever
- * ending the stream early. Then the sink's output is shut down ({@link Direction#finish()}).
+ * ending the stream early. Then the FIN is passed on ({@link FlowOwner#finish()}).
  *
  * <p>A wake-up fills the pipe at most {@link #FILLS_PER_WAKE_UP} times (1 MiB with 64 KiB pipes, 16 MiB with 1 MiB
  * pipes), so that one busy relay cannot starve the others on its event loop; epoll is level-triggered, so the rest is
@@ -34,14 +34,14 @@ import java.io.IOException;
  * up, so that its end of stream is found in the same wake-up.
  *
  * <p>Ownership: the flow holds a pipe from its {@link PipePool} only while bytes are in flight, and gives it back
- * empty; {@link #release()} gives back or closes it when the relay stops. The two sockets belong to their channels;
- * the flow uses them only while the {@link PipeSplicer} holds both channels. Bytes are counted as they reach the
- * sink. Threading: the relay's event loop.
+ * empty; {@link #release()} gives back or closes it when the relay stops. The two sockets belong to the relay (to
+ * its channels, which the {@link PipeSplicer} holds meanwhile, or to the {@link DirectRelay}); the flow uses them
+ * only while it runs. Bytes are counted as they reach the sink. Threading: the relay's event loop.
  */
-final class PipeFlow {
+final class PipeFlow implements SocketFlow {
     static final int FILLS_PER_WAKE_UP = 16;
 
-    private final Direction direction;
+    private final FlowOwner owner;
     private final FileDescriptor source;
     private final FileDescriptor sink;
     private final PipePool pool;
@@ -52,36 +52,41 @@ final class PipeFlow {
     private boolean blocked;
     private boolean done;
 
-    PipeFlow(Direction direction, FileDescriptor source, FileDescriptor sink, PipePool pool) {
-        this.direction = direction;
+    PipeFlow(FlowOwner owner, FileDescriptor source, FileDescriptor sink, PipePool pool) {
+        this.owner = owner;
         this.source = source;
         this.sink = sink;
         this.pool = pool;
     }
 
     /** Netty has already read the source to its end: nothing is left to splice, only the FIN to pass on. */
-    void startEnded() {
+    @Override
+    public void startEnded() {
         done = true;
-        direction.finish();
+        owner.finish();
     }
 
     /** The source reported {@code EPOLLRDHUP} or {@code EPOLLHUP}: it will get no more bytes. */
-    void sourceHungUp() {
+    @Override
+    public void sourceHungUp() {
         sourceHungUp = true;
     }
 
     /** Whether the flow waits for the source to be readable. */
-    boolean wantsSource() {
+    @Override
+    public boolean wantsSource() {
         return !done && !blocked;
     }
 
     /** Whether the flow waits for the sink to be writable. */
-    boolean wantsSink() {
+    @Override
+    public boolean wantsSink() {
         return !done && blocked;
     }
 
     /** Bytes taken from the source and not yet delivered to the sink. */
-    int inFlight() {
+    @Override
+    public int inFlight() {
         return inPipe;
     }
 
@@ -98,7 +103,8 @@ final class PipeFlow {
      * @param sourceReported whether this wake-up is the source's own readiness (not its sink's)
      * @throws IOException a reset, broken pipe or other failure of either socket
      */
-    void move(boolean sourceReported) throws IOException {
+    @Override
+    public void move(boolean sourceReported) throws IOException {
         if (done || (inPipe > 0 && !drain())) {
             return;
         }
@@ -119,7 +125,7 @@ final class PipeFlow {
                 // After a hang-up the read finds the end of stream; a 0 from it there is taken as one, as ever.
                 if (n == PlainRead.END_OF_STREAM || sourceHungUp) {
                     done = true;
-                    direction.finish();
+                    owner.finish();
                 }
                 return;
             }
@@ -136,7 +142,8 @@ final class PipeFlow {
     }
 
     /** Gives the pipe back to the pool if it is empty, closes it otherwise. Called once the relay has stopped. */
-    void release() {
+    @Override
+    public void release() {
         if (pipe == null) {
             return;
         }
@@ -157,7 +164,7 @@ final class PipeFlow {
                 return false;
             }
             inPipe -= n;
-            direction.count(n);
+            owner.count(n);
         }
         blocked = false;
         return true;
@@ -169,7 +176,7 @@ final class PipeFlow {
      * @return the bytes now in the pipe; 0 if the source has none now; {@link PlainRead#END_OF_STREAM}
      */
     private int readPlainly() throws IOException {
-        ByteBuf bytes = direction.source().alloc().directBuffer(PlainRead.MAX_BYTES);
+        ByteBuf bytes = owner.alloc().directBuffer(PlainRead.MAX_BYTES);
         try {
             int n = PlainRead.read(source, bytes);
             if (n > 0) {

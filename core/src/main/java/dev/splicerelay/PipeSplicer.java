@@ -19,6 +19,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOutboundBuffer;
 
 import java.io.IOException;
+import java.util.function.BooleanSupplier;
 
 /**
  * The {@link SpliceEngine#IO_HANDLE} engine of one relay: it takes both channels from Netty, registers their sockets
@@ -50,6 +51,7 @@ final class PipeSplicer implements Engine {
     private PipeFlow fromInbound;
     private PipeFlow fromPeer;
     private boolean stopped;
+    private final BooleanSupplier isStopped = () -> stopped;
 
     PipeSplicer(Direction inboundToPeer, Direction peerToInbound) {
         this.inboundToPeer = inboundToPeer;
@@ -161,23 +163,10 @@ final class PipeSplicer implements Engine {
         PipeFlow out = ofInbound ? fromInbound : fromPeer;
         PipeFlow in = ofInbound ? fromPeer : fromInbound;
         try {
-            if ((ops & EpollIo.ERR) != 0) {
-                IOException error = EpollIo.takeError((ofInbound ? inbound : peer).socket());
-                if (error != null) {
-                    fail(error);
-                    return;
-                }
-            }
-            if ((ops & (EpollIo.RDHUP | EpollIo.HUP)) != 0) {
-                out.sourceHungUp();
-            }
-            if ((ops & EpollIo.OUT) != 0) {
-                in.move(false);
-            }
-            if (!stopped && (ops & (EpollIo.IN | EpollIo.RDHUP | EpollIo.HUP)) != 0) {
-                out.move(true);
-            }
-            if (!stopped) {
+            IOException error = SocketFlow.ready(ops, (ofInbound ? inbound : peer).socket(), out, in, isStopped);
+            if (error != null) {
+                fail(error);
+            } else if (!stopped) {
                 updateInterest();
             }
         } catch (Throwable e) {
@@ -186,12 +175,8 @@ final class PipeSplicer implements Engine {
     }
 
     private void updateInterest() throws IOException {
-        inbound.interest(interest(fromInbound, fromPeer));
-        peer.interest(interest(fromPeer, fromInbound));
-    }
-
-    private static int interest(PipeFlow out, PipeFlow in) {
-        return (out.wantsSource() ? EpollIo.IN | EpollIo.RDHUP : 0) | (in.wantsSink() ? EpollIo.OUT : 0);
+        inbound.interest(SocketFlow.interest(fromInbound, fromPeer));
+        peer.interest(SocketFlow.interest(fromPeer, fromInbound));
     }
 
     /** Fails the relay, through either direction: they share it. */

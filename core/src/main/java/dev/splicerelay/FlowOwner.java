@@ -1,0 +1,31 @@
+/*
+ * Copyright 2026 The splice-relay developers
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file except in compliance with
+ * the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the License is distributed on
+ * an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the License for the
+ * specific language governing permissions and limitations under the License.
+ */
+package dev.splicerelay;
+
+import io.netty.buffer.ByteBufAllocator;
+
+/**
+ * What a flow between two sockets ({@link PipeFlow}, {@link SocketCopyFlow}) reports to the relay it belongs to, and
+ * the one thing it asks of it. A {@link Direction} is the owner for relays of channels, a {@link DirectRelay} side for
+ * relays of sockets without channels. Threading: the relay's event loop.
+ */
+interface FlowOwner {
+    /** {@code n} bytes reached the sink. */
+    void count(long n);
+
+    /** The source is at its end of stream and every byte of it reached the sink: pass the FIN on. */
+    void finish();
+
+    /** Where the flow takes a buffer from when it must read bytes into the JVM. */
+    ByteBufAllocator alloc();
+}

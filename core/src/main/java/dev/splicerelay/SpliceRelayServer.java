@@ -1,0 +1,350 @@
+/*
+ * Copyright 2026 The splice-relay developers
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file except in compliance with
+ * the License. You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software distributed under the License is distributed on
+ * an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the License for the
+ * specific language governing permissions and limitations under the License.
+ */
+package dev.splicerelay;
+
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.LinuxSocket;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * A TCP relay server without a Netty channel per connection: it listens on a port, connects each client to a target
+ * and relays both directions until both are done, with the guarantees of {@link SpliceRelayHandler} (every byte in
+ * order, half-closes passed on, a reset or error resets both sides, the idle timeout, bytes counted). It accepts,
+ * connects, splices or copies and closes the sockets itself, on Netty's epoll event loops through Netty 4.2's I/O
+ * registration API, so a short connection costs the system calls a relay needs and no channel, pipeline or promise:
+ * for a server that only relays, where {@link SpliceRelayHandler} is for a pipeline that relays after doing its own
+ * work (a handshake, a protocol, TLS).
+ *
+ * <pre>{@code
+ * EventLoopGroup group = new MultiThreadIoEventLoopGroup(EpollIoHandler.newFactory());
+ * SpliceRelayServer server = SpliceRelayServer.builder()
+ *         .group(group)
+ *         .localAddress(new InetSocketAddress(8080))
+ *         .targets(client -> List.of(new InetSocketAddress("10.0.0.2", 80)).iterator())
+ *         .bind();
+ * }</pre>
+ *
+ * <p>Each event loop of the group has its own listening socket on the address, bound with {@code SO_REUSEPORT} when
+ * there is more than one, so the kernel spreads the clients over the loops; a client, its target connection and its
+ * relay stay on the loop that accepted it. Targets are tried in the order {@link RelayTargets} gives, all of a client's
+ * within the connect timeout. {@link RelayConfig#mode()} {@code COPY} copies; otherwise the server splices, with the
+ * {@link SpliceEngine#IO_HANDLE} engine. It needs Linux, native epoll and Netty 4.2; {@link #unavailableReason} says
+ * why not elsewhere, where a relay runs on channels with {@link SpliceRelayHandler}.
+ *
+ * <p>Threading: the builder and {@link #stopAccepting()} and {@link #close()} may be used from any thread, but not
+ * from one of the group's loops, since they wait for them; the {@link RelayTargets} and {@link RelayServerListener}
+ * run on the loops.
+ */
+public final class SpliceRelayServer {
+    /** The connect timeout unless the builder sets another: Netty's own default, {@code CONNECT_TIMEOUT_MILLIS}. */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(30);
+    private static final int BACKLOG = 4096;
+
+    private final RelayTargets targets;
+    private final RelayServerListener listener;
+    private final RelayConfig config;
+    private final long connectTimeoutNanos;
+    private final boolean reusePort;
+    private final ModeChoice choice;
+    private final List<DirectAcceptor> acceptors = new CopyOnWriteArrayList<>();
+    private final AtomicInteger relays = new AtomicInteger();
+    private InetSocketAddress localAddress;
+
+    private SpliceRelayServer(Builder builder) {
+        this.targets = builder.targets;
+        this.listener = builder.listener;
+        this.config = builder.config;
+        this.connectTimeoutNanos = builder.connectTimeout.toNanos();
+        this.reusePort = builder.reusePort;
+        this.choice = ModeChoice.forServer(config.mode());
+    }
+
+    /** {@return a builder for a server} */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Says whether a server can run on {@code group}.
+     *
+     * @param group the event loops the server would run on
+     * @return why a server cannot run on them (not Linux, no native epoll, Netty 4.1, loops of another transport), or
+     *         {@code null} if it can
+     */
+    public static String unavailableReason(EventLoopGroup group) {
+        String reason = EpollIo.unavailableReason();
+        if (reason != null) {
+            return reason;
+        }
+        for (EventExecutor executor : group) {
+            String obstacle = executor instanceof EventLoop ? EpollIo.obstacle((EventLoop) executor)
+                    : executor + " is not an event loop";
+            if (obstacle != null) {
+                return obstacle;
+            }
+        }
+        return null;
+    }
+
+    /** {@return the address the server listens on; with port 0 asked for, the port the kernel chose} */
+    public InetSocketAddress localAddress() {
+        return localAddress;
+    }
+
+    /** {@return the clients admitted whose relay has not ended yet} */
+    public int relays() {
+        return relays.get();
+    }
+
+    /**
+     * {@return the bytes relayed from clients to targets since the server was bound, by every relay, running ones
+     * included; from any thread, like {@link SpliceRelayHandler#bytesInboundToPeer()}}
+     */
+    public long bytesClientToTarget() {
+        long sum = 0;
+        for (DirectAcceptor acceptor : acceptors) {
+            sum += acceptor.bytesClientToTarget();
+        }
+        return sum;
+    }
+
+    /** {@return the bytes relayed from targets to clients, as {@link #bytesClientToTarget()} counts them} */
+    public long bytesTargetToClient() {
+        long sum = 0;
+        for (DirectAcceptor acceptor : acceptors) {
+            sum += acceptor.bytesTargetToClient();
+        }
+        return sum;
+    }
+
+    /** Closes the listening sockets: no new client is accepted, and the relays run on to their end. Idempotent. */
+    public void stopAccepting() {
+        onEveryLoop(DirectAcceptor::stopAccepting);
+    }
+
+    /** Stops accepting and aborts every relay, resetting both of its sockets. Idempotent. */
+    public void close() {
+        onEveryLoop(acceptor -> {
+            acceptor.stopAccepting();
+            acceptor.abortRelays();
+        });
+    }
+
+    RelayTargets targets() {
+        return targets;
+    }
+
+    RelayServerListener listener() {
+        return listener;
+    }
+
+    RelayConfig config() {
+        return config;
+    }
+
+    long connectTimeoutNanos() {
+        return connectTimeoutNanos;
+    }
+
+    /** How every relay of the server moves bytes. */
+    ModeChoice choice() {
+        return choice;
+    }
+
+    void relayAdmitted() {
+        relays.incrementAndGet();
+    }
+
+    void relayEnded() {
+        relays.decrementAndGet();
+    }
+
+    /** Runs {@code action} for each acceptor on its loop and waits; a loop that has shut down has done it already. */
+    private void onEveryLoop(Consumer<DirectAcceptor> action) {
+        List<Future<?>> done = new ArrayList<>();
+        for (DirectAcceptor acceptor : acceptors) {
+            if (!acceptor.loop().isShuttingDown()) {
+                done.add(acceptor.loop().submit(() -> action.accept(acceptor)));
+            }
+        }
+        done.forEach(Future::awaitUninterruptibly);
+    }
+
+    private void bind(EventLoopGroup group, InetSocketAddress address) throws IOException {
+        List<EventLoop> loops = new ArrayList<>();
+        group.forEach(executor -> loops.add((EventLoop) executor));
+        InetSocketAddress next = address;
+        try {
+            for (EventLoop loop : loops) {
+                LinuxSocket socket = LinuxSocket.newSocketStream(address.getAddress() instanceof Inet6Address);
+                try {
+                    socket.setReuseAddress(true);
+                    socket.setReusePort(reusePort || loops.size() > 1);
+                    socket.bind(next);
+                    socket.listen(BACKLOG);
+                } catch (IOException e) {
+                    socket.close();
+                    throw new IOException("cannot listen on " + next + ": " + e.getMessage(), e);
+                }
+                // Port 0 asked for: the first socket's port, for all.
+                next = socket.localAddress();
+                DirectAcceptor acceptor = new DirectAcceptor(this, loop, socket);
+                acceptors.add(acceptor);
+                Future<?> opened = loop.submit(() -> {
+                    acceptor.open();
+                    return null;
+                }).awaitUninterruptibly();
+                if (!opened.isSuccess()) {
+                    throw new IOException("cannot register the listening socket with " + loop, opened.cause());
+                }
+            }
+            localAddress = next;
+        } catch (IOException | RuntimeException e) {
+            stopAccepting();
+            throw e;
+        }
+    }
+
+    /** Sets up a {@link SpliceRelayServer}; {@link #group}, {@link #localAddress} and {@link #targets} are required. */
+    public static final class Builder {
+        private EventLoopGroup group;
+        private InetSocketAddress localAddress;
+        private RelayTargets targets;
+        private RelayServerListener listener = new RelayServerListener() { };
+        private RelayConfig config = RelayConfig.defaults();
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private boolean reusePort;
+
+        private Builder() {
+        }
+
+        /**
+         * Sets the event loops to run on.
+         *
+         * @param group epoll event loops of Netty 4.2 ({@link SpliceRelayServer#unavailableReason} says if not)
+         * @return this builder
+         */
+        public Builder group(EventLoopGroup group) {
+            this.group = Objects.requireNonNull(group, "group");
+            return this;
+        }
+
+        /**
+         * Sets the address to listen on.
+         *
+         * @param localAddress the address; port 0 for one the kernel chooses
+         * @return this builder
+         */
+        public Builder localAddress(InetSocketAddress localAddress) {
+            this.localAddress = Objects.requireNonNull(localAddress, "localAddress");
+            return this;
+        }
+
+        /**
+         * Sets where clients go.
+         *
+         * @param targets the targets of each client, tried in order
+         * @return this builder
+         */
+        public Builder targets(RelayTargets targets) {
+            this.targets = Objects.requireNonNull(targets, "targets");
+            return this;
+        }
+
+        /**
+         * Sets who hears what happens to the clients; by default nobody.
+         *
+         * @param listener admits clients and hears of failed connects and of every relay's start and end
+         * @return this builder
+         */
+        public Builder listener(RelayServerListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Sets the relays' mode and idle timeout; {@link RelayConfig#defaults()} unless set.
+         *
+         * @param config {@link RelayMode#COPY} copies, the other modes splice; {@link SpliceEngine#SPLICE_TO} cannot be
+         *               asked for, since it splices channels
+         * @return this builder
+         */
+        public Builder config(RelayConfig config) {
+            if (Objects.requireNonNull(config, "config").spliceEngine() == SpliceEngine.SPLICE_TO) {
+                throw new IllegalArgumentException("SPLICE_TO splices Netty channels; a SpliceRelayServer has none");
+            }
+            this.config = config;
+            return this;
+        }
+
+        /**
+         * Whether to set {@code SO_REUSEPORT} with a single event loop too, so that other processes may share the port
+         * (with more loops it is always set). Any process of the same user can then join the port.
+         *
+         * @param reusePort {@code true} to share the port
+         * @return this builder
+         */
+        public Builder reusePort(boolean reusePort) {
+            this.reusePort = reusePort;
+            return this;
+        }
+
+        /**
+         * Sets how long a client's connects may take, to all its targets together; {@link #DEFAULT_CONNECT_TIMEOUT}
+         * unless set.
+         *
+         * @param connectTimeout a positive duration
+         * @return this builder
+         */
+        public Builder connectTimeout(Duration connectTimeout) {
+            if (connectTimeout.isNegative() || connectTimeout.isZero()) {
+                throw new IllegalArgumentException("connectTimeout must be positive: " + connectTimeout);
+            }
+            this.connectTimeout = connectTimeout;
+            return this;
+        }
+
+        /**
+         * Binds one listening socket per event loop of the group and starts accepting.
+         *
+         * @return the running server
+         * @throws IllegalStateException if the group cannot run the server ({@link #unavailableReason})
+         * @throws IOException if the address cannot be listened on
+         */
+        public SpliceRelayServer bind() throws IOException {
+            Objects.requireNonNull(group, "group");
+            Objects.requireNonNull(localAddress, "localAddress");
+            Objects.requireNonNull(targets, "targets");
+            String unavailable = unavailableReason(group);
+            if (unavailable != null) {
+                throw new IllegalStateException("a SpliceRelayServer cannot run: " + unavailable);
+            }
+            SpliceRelayServer server = new SpliceRelayServer(this);
+            server.bind(group, localAddress);
+            return server;
+        }
+    }
+}
