@@ -28,7 +28,8 @@
 # only if such a JDK is found), sr-copy (--mode copy), haproxy-splice (forced: splice-request and splice-response),
 # haproxy-nosplice, gorelay (benchmarks/peers/gorelay), nginx (stream), socat (one process per connection, so in the
 # all-cores table). Also available: sr-spliceto (Netty's spliceTo), netty-proxy (a bare Netty relay, NettyProxyMain),
-# netty-raw (a relay on Netty's event loop without channels, RawRelayMain),
+# netty-raw (a relay on Netty's event loop without channels, RawRelayMain), sr-server and sr-server-copy
+# (SpliceRelayServer, splice-relay without a Netty channel per connection, splicing or copying; RelayServerMain),
 # sr-metrics (sr-splice with --metrics-listen, scraped each second, and --access-log: the cost of counting; --proxy jar),
 # sr-splice-base and sr-copy-base (sr-splice and sr-copy from the --baseline jar: a change side by side).
 # Writes benchmarks/results/peers-DATE.csv (every run), peers-DATE-summary.md, peers.png (throughput) and

@@ -123,7 +123,7 @@ listen_port() { if [ "$1" = none ]; then echo "$2"; else echo $((20000 + $(confi
 # Relays that say they splice; peers.sh's splice check fails the run if one of them makes no splice call.
 claims_splice() {
   case "$(config_name "$1")" in
-    sr-splice|sr-splice-base|sr-spliceto|sr-splice-1m|sr-metrics|haproxy-splice|gorelay) return 0 ;;
+    sr-splice|sr-splice-base|sr-spliceto|sr-splice-1m|sr-metrics|sr-server|haproxy-splice|gorelay) return 0 ;;
   esac
   return 1
 }
@@ -232,6 +232,11 @@ start_relay() { # config, target port [extra JVM options...]
     netty-proxy)
       java "${JAVA_OPTS[@]}" "$@" -cp "$JAR" dev.splicerelay.benchmarks.NettyProxyMain --listen "127.0.0.1:$port" \
         --target "127.0.0.1:$target" --transport epoll --threads "$threads" >"$dir/out.log" 2>&1 & ;;
+    sr-server|sr-server-copy)
+      local mode=splice
+      [ "$name" = sr-server-copy ] && mode=copy
+      java "${JAVA_OPTS[@]}" "$@" -cp "$JAR" dev.splicerelay.benchmarks.RelayServerMain --listen "127.0.0.1:$port" \
+        --target "127.0.0.1:$target" --mode "$mode" --threads "$threads" >"$dir/out.log" 2>&1 & ;;
     netty-raw)
       java "${JAVA_OPTS[@]}" "$@" -cp "$JAR" dev.splicerelay.benchmarks.RawRelayMain --listen "127.0.0.1:$port" \
         --target "127.0.0.1:$target" --threads "$threads" >"$dir/out.log" 2>&1 & ;;
