@@ -37,7 +37,11 @@ interface ProxyEvents extends TargetListener {
     default void connectionRefused(Refusal reason) {
     }
 
-    /** A relay was added to a client's pipeline; {@link #relayEnded} or {@link #relayFailed} follows. */
+    /**
+     * A relay was added to a client's pipeline, or ({@code relay} {@code null}) a client of the forward front without
+     * channels ({@link ForwardServer}) was connected to its target; {@link #relayEnded} or {@link #relayFailed}
+     * follows, with the same {@code relay}.
+     */
     default void relayStarted(SpliceRelayHandler relay) {
     }
 

@@ -79,7 +79,7 @@ final class ProxyMetrics implements ProxyEvents, AutoCloseable {
     private final Map<RelayMode, Counter> endedBytesToTarget = new EnumMap<>(RelayMode.class);
     private final Map<RelayMode, Counter> endedBytesToClient = new EnumMap<>(RelayMode.class);
     private final Counter accessLogDropped;
-    /** Held here: Micrometer keeps only a weak reference to a function counter's object, and reads 0 once it is gone. */
+    /** Held here: Micrometer holds a function counter's object weakly and, once it is gone, reads it no more. */
     private final LiveBytes live;
 
     ProxyMetrics(ProxyStatus status) {

@@ -44,7 +44,7 @@ record ProxyOptions(SocketAddress listen, Front front, List<ProxyAddress> target
                     RelayMode mode, SpliceEngine spliceEngine, Transport transport, int threads, int maxConnections,
                     Duration idleTimeout, Duration connectTimeout, Duration handshakeTimeout, Duration statusInterval,
                     Duration drainTimeout, Balance balance, HealthPolicy health, HAProxyProtocolVersion sendProxy,
-                    boolean acceptProxy, OperationsOptions operations) {
+                    boolean acceptProxy, OperationsOptions operations, boolean channelPerClient) {
 
     static final String USAGE = String.join(System.lineSeparator(),
             "usage: java -jar splice-proxy.jar --listen [HOST:]PORT|unix:PATH [options]",
@@ -83,6 +83,8 @@ record ProxyOptions(SocketAddress listen, Front front, List<ProxyAddress> target
             "                                  io_uring copies, and only runs when asked for)",
             "  --threads N                     event-loop threads; on epoll with TCP also listening sockets",
             "                                  (SO_REUSEPORT); default: the number of cores",
+            "  --channel-per-client            give every client a Netty channel, also where the forward front",
+            "                                  can relay its sockets without one (see below)",
             "",
             "Limits and timeouts:",
             "  --max-connections N             close new clients beyond N open ones (default 0: no limit)",
@@ -111,6 +113,11 @@ record ProxyOptions(SocketAddress listen, Front front, List<ProxyAddress> target
             "  it when it stops. If PATH exists it only replaces a stale socket, one nothing accepts on (left by a",
             "  proxy that was killed); any other file, or a socket in use, is an error and is left as it is.",
             "",
+            "The forward front relays its clients' sockets without a Netty channel each, for less CPU per",
+            "  connection, unless one is needed: the PROXY protocol, a Unix socket, a target given by name,",
+            "  --handover, a transport other than epoll, --splice-engine splice_to or --channel-per-client. The",
+            "  startup line says which it does.",
+            "",
             "The metric names, the access log's format and how a reload works: examples/README.md.");
 
     private static final Set<String> OPTIONS = Set.of("--listen", "--front", "--target", "--allow", "--mode",
@@ -119,7 +126,8 @@ record ProxyOptions(SocketAddress listen, Front front, List<ProxyAddress> target
             "--handshake-timeout", "--status-interval", "--drain-timeout", "--balance", "--fail-timeout",
             "--check-interval", "--check-fall", "--check-rise", "--send-proxy", "--metrics-listen", "--handover");
     /** Options that take no value: given means on. */
-    private static final Set<String> FLAGS = Set.of("--accept-proxy", "--access-log", "--reuse-port");
+    private static final Set<String> FLAGS = Set.of("--accept-proxy", "--access-log", "--reuse-port",
+            "--channel-per-client");
 
     /**
      * Parses {@code --name value} and {@code --name=value} arguments.
@@ -181,7 +189,8 @@ record ProxyOptions(SocketAddress listen, Front front, List<ProxyAddress> target
                 health,
                 sendProxy(values.get("--send-proxy")),
                 values.containsKey("--accept-proxy"),
-                operations);
+                operations,
+                values.containsKey("--channel-per-client"));
     }
 
     /** The relay options every connection uses. */

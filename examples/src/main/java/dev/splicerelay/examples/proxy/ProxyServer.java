@@ -87,6 +87,8 @@ final class ProxyServer implements HandoverServer.Handoff {
     private static final Duration ABORT_WAIT = Duration.ofSeconds(2);
     /** The loops' quiet period at shutdown; see {@link #stop}. */
     private static final Duration QUIET_PERIOD = Duration.ofMillis(100);
+    /** How often a drain of the forward front without channels looks whether its clients are all gone. */
+    private static final Duration DRAIN_POLL = Duration.ofMillis(20);
 
     private final ProxyOptions options;
     private final EventLoopGroup group;
@@ -100,6 +102,9 @@ final class ProxyServer implements HandoverServer.Handoff {
     private final ProxyEvents events;
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     private final List<Channel> listeners = new ArrayList<>();
+    /** The forward front without channels, or {@code null} if the proxy's clients have a channel each. */
+    private ForwardServer forward;
+    private String channelsReason;
     private final List<Path> adoptedSocketFiles = new ArrayList<>();
     private final CompletableFuture<Void> retired = new CompletableFuture<>();
     private Channel metricsServer;
@@ -169,6 +174,9 @@ final class ProxyServer implements HandoverServer.Handoff {
      * port 0, or a {@link DomainSocketAddress}.
      */
     SocketAddress localAddress() {
+        if (forward != null) {
+            return forward.localAddress();
+        }
         SocketAddress local = listeners.get(0).localAddress();
         // An adopted Unix socket's channel does not know its path.
         return local == null ? options.listen() : local;
@@ -180,7 +188,15 @@ final class ProxyServer implements HandoverServer.Handoff {
     }
 
     int listeningSockets() {
-        return listeners.size();
+        return forward != null ? options.threads() : listeners.size();
+    }
+
+    /**
+     * Why each client has a Netty channel (and a pipeline) in this proxy, or {@code null} if the forward front relays
+     * its sockets without channels ({@link ForwardServer}).
+     */
+    String channelsReason() {
+        return channelsReason;
     }
 
     ProxyStatus status() {
@@ -306,7 +322,13 @@ final class ProxyServer implements HandoverServer.Handoff {
         Path handover = operations.handover();
         HandoverClient predecessor = handover == null ? null : HandoverClient.connect(handover, control);
         if (predecessor == null) {
-            bind(initializer);
+            channelsReason = ForwardServer.obstacle(options, group);
+            if (channelsReason == null) {
+                checkPortFree();
+                forward = ForwardServer.bind(options, targets, status, events, group);
+            } else {
+                bind(initializer);
+            }
             if (metrics != null) {
                 metricsServer = MetricsServer.bind(control, controlTransport, operations.metricsListen(), metrics)
                         .sync().channel();
@@ -316,6 +338,7 @@ final class ProxyServer implements HandoverServer.Handoff {
             }
             return;
         }
+        channelsReason = "--handover";
         try {
             HandoverClient.Sockets sockets = predecessor.receive(options.listen(), operations.metricsListen());
             adopt(sockets.listeners(), initializer);
@@ -343,12 +366,9 @@ final class ProxyServer implements HandoverServer.Handoff {
         if (address instanceof DomainSocketAddress unix) {
             UnixSocketFile.removeIfStale(Path.of(unix.path()));
         }
-        boolean tcp = address instanceof InetSocketAddress;
         boolean sharing = options.operations().reusePort();
-        boolean spread = tcp && options.transport() == Transport.EPOLL && options.threads() > 1;
-        if (spread && !sharing && ((InetSocketAddress) address).getPort() != 0) {
-            PortCheck.checkFree((InetSocketAddress) address);
-        }
+        boolean spread = spreadsClients();
+        checkPortFree();
         if (!spread) {
             ServerBootstrap bootstrap = serverBootstrap(group, group, initializer)
                     .channel(options.transport().serverChannelClass(address));
@@ -363,6 +383,23 @@ final class ProxyServer implements HandoverServer.Handoff {
             listeners.add(listener);
             // With port 0 the first socket picks the port, and the others join it.
             address = listener.localAddress();
+        }
+    }
+
+    /** Whether there is one listening socket per event loop, bound with {@code SO_REUSEPORT}. */
+    private boolean spreadsClients() {
+        return options.listen() instanceof InetSocketAddress && options.transport() == Transport.EPOLL
+                && options.threads() > 1;
+    }
+
+    /**
+     * Before binding one socket per loop with {@code SO_REUSEPORT}, which would join a port someone else listens on,
+     * checks that nobody does, unless {@code --reuse-port} asks for sharing.
+     */
+    private void checkPortFree() throws IOException {
+        if (spreadsClients() && !options.operations().reusePort()
+                && ((InetSocketAddress) options.listen()).getPort() != 0) {
+            PortCheck.checkFree((InetSocketAddress) options.listen());
         }
     }
 
@@ -400,6 +437,9 @@ final class ProxyServer implements HandoverServer.Handoff {
     }
 
     private void closeListeners() {
+        if (forward != null) {
+            forward.stopAccepting();
+        }
         for (Channel listener : listeners) {
             listener.close().syncUninterruptibly();
         }
@@ -423,15 +463,35 @@ final class ProxyServer implements HandoverServer.Handoff {
         if (open > 0 && !drain.isZero()) {
             logger.info("stopped accepting; waiting up to {} ms for {} open connection(s) to finish", drain.toMillis(),
                     open);
-            if (!clients.newCloseFuture().awaitUninterruptibly(drain.toMillis())) {
-                logger.warn("{} connection(s) still open after {} ms: resetting them", clients.size(),
+            if (!awaitClientsClosed(drain)) {
+                logger.warn("{} connection(s) still open after {} ms: resetting them", status.activeConnections(),
                         drain.toMillis());
             }
+        }
+        if (forward != null) {
+            forward.close();
         }
         long deadline = System.nanoTime() + ABORT_WAIT.toNanos();
         for (Future<RelayStats> aborted : status.abortRelays()) {
             aborted.awaitUninterruptibly(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         }
+    }
+
+    /** Waits up to {@code drain} for every client to be closed; whether they all were. */
+    private boolean awaitClientsClosed(Duration drain) {
+        if (forward == null) {
+            return clients.newCloseFuture().awaitUninterruptibly(drain.toMillis());
+        }
+        long deadline = System.nanoTime() + drain.toNanos();
+        while (forward.relays() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(DRAIN_POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return forward.relays() == 0;
     }
 
     private void shutDown() {

@@ -53,6 +53,8 @@ final class ProxyStatus implements ProxyEvents {
     private final LongAdder bytesToTarget = new LongAdder();
     private final LongAdder bytesToClient = new LongAdder();
     private final Set<SpliceRelayHandler> running = ConcurrentHashMap.newKeySet();
+    /** The forward front without channels, which counts its relays' bytes itself; {@code null} with channels. */
+    private volatile ForwardServer withoutChannels;
     // Set once by the shutdown thread; a relay started after abortRelays() read the set sees it and aborts itself.
     private volatile boolean aborting;
     private Snapshot previous = new Snapshot(System.nanoTime(), 0, 0, 0, 0, 0, 0);
@@ -97,14 +99,27 @@ final class ProxyStatus implements ProxyEvents {
         return active.get();
     }
 
-    /** Relays started and not yet ended. */
+    /** Relays started and not yet ended; ended ones are read first, so that a relay ending meanwhile is not lost. */
     int openRelays() {
-        return running.size();
+        long ended = relaysEnded.sum();
+        return (int) Math.max(0, relaysStarted.sum() - ended);
     }
 
+    /** The proxy's forward front runs without channels: its relays' bytes come from {@code front}'s counts. */
+    void countBytesOf(ForwardServer front) {
+        withoutChannels = front;
+    }
+
+    /**
+     * Counts a started relay; a relay with a handler is kept until it ends, for its live byte counts and
+     * {@link #abortRelays()}. A relay without ({@code null}: {@link ForwardServer}'s) is aborted with its server.
+     */
     @Override
     public void relayStarted(SpliceRelayHandler relay) {
         relaysStarted.increment();
+        if (relay == null) {
+            return;
+        }
         running.add(relay);
         if (aborting) {
             relay.abort();
@@ -129,7 +144,9 @@ final class ProxyStatus implements ProxyEvents {
 
     @Override
     public void relayFailed(SpliceRelayHandler relay, Throwable cause) {
-        running.remove(relay);
+        if (relay != null) {
+            running.remove(relay);
+        }
         relaysEnded.increment();
     }
 
@@ -137,12 +154,14 @@ final class ProxyStatus implements ProxyEvents {
     @Override
     public void relayEnded(SpliceRelayHandler relay, EndedRelay ended) {
         RelayStats stats = ended.stats();
-        // Out of the running set before its bytes join the totals: see bytesRelayed().
-        running.remove(relay);
         relaysEnded.increment();
         (stats.mode() == RelayMode.SPLICE ? spliced : copied).increment();
-        bytesToTarget.add(stats.bytesInboundToPeer());
-        bytesToClient.add(stats.bytesPeerToInbound());
+        if (relay != null) {
+            // Out of the running set before its bytes join the totals: see bytesRelayed().
+            running.remove(relay);
+            bytesToTarget.add(stats.bytesInboundToPeer());
+            bytesToClient.add(stats.bytesPeerToInbound());
+        }
         if (logger.isDebugEnabled()) {
             logger.debug("relay {} -> {} ended {} after {} ms: {}, client->target {} B, target->client {} B{}{}",
                     ended.client(), ended.target(),
@@ -186,13 +205,19 @@ final class ProxyStatus implements ProxyEvents {
 
     /**
      * Bytes relayed so far each way, by every relay: the final counts of those that ended plus the live counts of
-     * those still running; safe from any thread. The totals of ended relays are read first, and {@link #relayEnded}
+     * those still running, and the counts of the forward front without channels, which cover both; safe from any
+     * thread. The totals of ended relays are read first, and {@link #relayEnded}
      * removes a relay from the running set before it adds its bytes to them, so a relay that ends meanwhile is
      * counted at most once: possibly not at all, which makes the sum dip below an earlier one for that one call.
      */
     Bytes bytesRelayed() {
         long toTarget = bytesToTarget.sum();
         long toClient = bytesToClient.sum();
+        ForwardServer front = withoutChannels;
+        if (front != null) {
+            toTarget += front.bytesClientToTarget();
+            toClient += front.bytesTargetToClient();
+        }
         for (SpliceRelayHandler relay : running) {
             toTarget += relay.bytesInboundToPeer();
             toClient += relay.bytesPeerToInbound();

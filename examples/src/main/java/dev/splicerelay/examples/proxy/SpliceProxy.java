@@ -103,11 +103,13 @@ public final class SpliceProxy {
         InetSocketAddress metrics = server.metricsAddress();
         return String.format(Locale.ROOT,
                 "splice-proxy listening on %s, transport %s (%d event loops, %d listening sockets), mode %s, front %s"
-                        + "%s%s",
+                        + "%s%s, %s",
                 ProxyAddress.toString(server.localAddress()), options.transport().cliName(), options.threads(),
                 server.listeningSockets(), options.mode().name().toLowerCase(Locale.ROOT), front,
                 proxyProtocol(options),
-                metrics == null ? "" : ", metrics on http://" + ProxyAddress.toString(metrics) + "/metrics");
+                metrics == null ? "" : ", metrics on http://" + ProxyAddress.toString(metrics) + "/metrics",
+                server.channelsReason() == null ? "no channel per client"
+                        : "a channel per client (" + server.channelsReason() + ")");
     }
 
     /** One target as before; several with the balance and, if on, the health checks. */

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -102,6 +103,35 @@ class ForwardIT {
             String suffix = engineSuffix(engine);
             assertTrue(suffix.isEmpty() ? !proxy.stderr().contains(", engine ") : proxy.stderr().contains(suffix),
                     proxy.stderr());
+        }
+    }
+
+    /**
+     * On epoll the forward front relays its clients' sockets without a Netty channel each, unless
+     * {@code --channel-per-client} asks for one; the startup line says which, and either way a transfer each way
+     * arrives whole.
+     */
+    @ParameterizedTest(name = "{index}: channel per client {0}")
+    @ValueSource(booleans = {false, true})
+    void relaysWithoutAChannelPerClientUnlessAskedFor(boolean channelPerClient) throws Exception {
+        assumeAvailable("epoll");
+        List<String> args = new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--transport", "epoll"));
+        if (channelPerClient) {
+            args.add("--channel-per-client");
+        }
+        try (HashingBackend backend = new HashingBackend(REPLY, Duration.ZERO)) {
+            args.addAll(List.of("--target", backend.target()));
+            try (ProxyProcess proxy = ProxyProcess.start(args.toArray(String[]::new))) {
+                String expected = channelPerClient ? ", a channel per client (--channel-per-client)"
+                        : ", no channel per client";
+                assertTrue(proxy.startupLine().endsWith(expected), proxy.startupLine());
+                try (Socket client = new Socket(proxy.address().getAddress(), proxy.port())) {
+                    HashingBackend.Exchange exchange = HashingBackend.exchange(client, REQUEST);
+                    assertEquals(REQUEST.sha256(), exchange.requestDigest(), "what the target received");
+                    assertEquals(REPLY.sha256(), exchange.reply().sha256(), "what the client received");
+                }
+                assertTrue(proxy.awaitStderr("ended COMPLETED", Duration.ofSeconds(10)), proxy.stderr());
+            }
         }
     }
 

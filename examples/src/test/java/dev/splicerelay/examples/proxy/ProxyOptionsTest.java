@@ -170,6 +170,15 @@ class ProxyOptionsTest {
     }
 
     @Test
+    void channelPerClientIsAFlag() throws UsageException {
+        assertFalse(ProxyOptions.parse(List.of("--listen", "1", "--target", "h:1")).channelPerClient());
+        assertTrue(ProxyOptions.parse(List.of("--listen", "1", "--target", "h:1", "--channel-per-client"))
+                .channelPerClient());
+        assertUsageError("--channel-per-client takes no value", "--listen", "1", "--target", "h:1",
+                "--channel-per-client=yes");
+    }
+
+    @Test
     void operationsOptions() throws UsageException {
         OperationsOptions none = ProxyOptions.parse(List.of("--listen", "8000", "--target", "h:1")).operations();
         assertEquals(new OperationsOptions(null, false, null, false), none);
