@@ -38,55 +38,22 @@ import java.io.IOException;
  * its channels, which the {@link PipeSplicer} holds meanwhile, or to the {@link DirectRelay}); the flow uses them
  * only while it runs. Bytes are counted as they reach the sink. Threading: the relay's event loop.
  */
-final class PipeFlow implements SocketFlow {
+final class PipeFlow extends SocketFlow {
     static final int FILLS_PER_WAKE_UP = 16;
 
-    private final FlowOwner owner;
-    private final FileDescriptor source;
-    private final FileDescriptor sink;
     private final PipePool pool;
     private final ShortSpliceHint shortSplices = new ShortSpliceHint();
     private Pipe pipe;
     private int inPipe;
-    private boolean sourceHungUp;
-    private boolean blocked;
-    private boolean done;
 
     PipeFlow(FlowOwner owner, FileDescriptor source, FileDescriptor sink, PipePool pool) {
-        this.owner = owner;
-        this.source = source;
-        this.sink = sink;
+        super(owner, source, sink);
         this.pool = pool;
-    }
-
-    /** Netty has already read the source to its end: nothing is left to splice, only the FIN to pass on. */
-    @Override
-    public void startEnded() {
-        done = true;
-        owner.finish();
-    }
-
-    /** The source reported {@code EPOLLRDHUP} or {@code EPOLLHUP}: it will get no more bytes. */
-    @Override
-    public void sourceHungUp() {
-        sourceHungUp = true;
-    }
-
-    /** Whether the flow waits for the source to be readable. */
-    @Override
-    public boolean wantsSource() {
-        return !done && !blocked;
-    }
-
-    /** Whether the flow waits for the sink to be writable. */
-    @Override
-    public boolean wantsSink() {
-        return !done && blocked;
     }
 
     /** Bytes taken from the source and not yet delivered to the sink. */
     @Override
-    public int inFlight() {
+    int inFlight() {
         return inPipe;
     }
 
@@ -104,8 +71,8 @@ final class PipeFlow implements SocketFlow {
      * @throws IOException a reset, broken pipe or other failure of either socket
      */
     @Override
-    public void move(boolean sourceReported) throws IOException {
-        if (done || (inPipe > 0 && !drain())) {
+    void move(boolean sourceReported) throws IOException {
+        if (isDone() || (inPipe > 0 && !drain())) {
             return;
         }
         boolean afterShortSplice = false;
@@ -124,8 +91,7 @@ final class PipeFlow implements SocketFlow {
                 givePipeBack();
                 // After a hang-up the read finds the end of stream; a 0 from it there is taken as one, as ever.
                 if (n == PlainRead.END_OF_STREAM || sourceHungUp) {
-                    done = true;
-                    owner.finish();
+                    end();
                 }
                 return;
             }
@@ -143,7 +109,7 @@ final class PipeFlow implements SocketFlow {
 
     /** Gives the pipe back to the pool if it is empty, closes it otherwise. Called once the relay has stopped. */
     @Override
-    public void release() {
+    void release() {
         if (pipe == null) {
             return;
         }

@@ -32,53 +32,24 @@ import java.nio.ByteBuffer;
  * when empty; {@link #release()} releases it when the relay stops. The sockets belong to the relay. Bytes are counted
  * as they reach the sink. Threading: the relay's event loop.
  */
-final class SocketCopyFlow implements SocketFlow {
+final class SocketCopyFlow extends SocketFlow {
     /** The bytes one read takes at most: a 64 KiB pipe's worth, as much as the splice engine moves per call. */
     static final int BUFFER_BYTES = Pipe.DEFAULT_CAPACITY;
 
-    private final FlowOwner owner;
-    private final FileDescriptor source;
-    private final FileDescriptor sink;
     private ByteBuf buffer;
-    private boolean sourceHungUp;
-    private boolean blocked;
-    private boolean done;
 
     SocketCopyFlow(FlowOwner owner, FileDescriptor source, FileDescriptor sink) {
-        this.owner = owner;
-        this.source = source;
-        this.sink = sink;
+        super(owner, source, sink);
     }
 
     @Override
-    public void startEnded() {
-        done = true;
-        owner.finish();
-    }
-
-    @Override
-    public void sourceHungUp() {
-        sourceHungUp = true;
-    }
-
-    @Override
-    public boolean wantsSource() {
-        return !done && !blocked;
-    }
-
-    @Override
-    public boolean wantsSink() {
-        return !done && blocked;
-    }
-
-    @Override
-    public int inFlight() {
+    int inFlight() {
         return buffer == null ? 0 : buffer.readableBytes();
     }
 
     @Override
-    public void move(boolean sourceReported) throws IOException {
-        if (done || (buffer != null && !drain())) {
+    void move(boolean sourceReported) throws IOException {
+        if (isDone() || (buffer != null && !drain())) {
             return;
         }
         for (int fills = 0; fills < PipeFlow.FILLS_PER_WAKE_UP; fills++) {
@@ -90,8 +61,7 @@ final class SocketCopyFlow implements SocketFlow {
             if (n <= 0) {
                 release();
                 if (n < 0) {
-                    done = true;
-                    owner.finish();
+                    end();
                 }
                 return;
             }
@@ -107,7 +77,7 @@ final class SocketCopyFlow implements SocketFlow {
     }
 
     @Override
-    public void release() {
+    void release() {
         if (buffer != null) {
             buffer.release();
             buffer = null;

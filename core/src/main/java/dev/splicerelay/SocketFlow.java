@@ -19,26 +19,62 @@ import java.util.function.BooleanSupplier;
 
 /**
  * One direction of a relay between two sockets registered with the event loop, level-triggered: bytes from a source
- * socket to a sink socket, without a Netty channel. {@link PipeFlow} splices, {@link SocketCopyFlow} copies. The relay
- * asks for readiness as {@link #interest} says and passes what epoll reports to {@link #ready}.
+ * socket to a sink socket, without a Netty channel. {@link PipeFlow} splices, {@link SocketCopyFlow} copies; this
+ * class keeps what both track: whether the source has hung up, whether the flow waits for room in the sink, and
+ * whether it is done. The relay asks for readiness as {@link #interest} says and passes what epoll reports to
+ * {@link #ready}.
  *
  * <p>Threading: the relay's event loop.
  */
-interface SocketFlow {
+abstract class SocketFlow {
+    final FlowOwner owner;
+    final FileDescriptor source;
+    final FileDescriptor sink;
+    /** The source reported {@code EPOLLRDHUP} or {@code EPOLLHUP}: every byte it will have is in its socket now. */
+    boolean sourceHungUp;
+    /** The sink took less than it was given: the flow waits for room before it reads the source again. */
+    boolean blocked;
+    private boolean done;
+
+    SocketFlow(FlowOwner owner, FileDescriptor source, FileDescriptor sink) {
+        this.owner = owner;
+        this.source = source;
+        this.sink = sink;
+    }
+
     /** The source's end of stream came before the flow started: only the FIN is left to pass on. */
-    void startEnded();
+    final void startEnded() {
+        end();
+    }
 
     /** The source reported {@code EPOLLRDHUP} or {@code EPOLLHUP}: it will get no more bytes. */
-    void sourceHungUp();
+    final void sourceHungUp() {
+        sourceHungUp = true;
+    }
 
     /** Whether the flow waits for the source to be readable. */
-    boolean wantsSource();
+    final boolean wantsSource() {
+        return !done && !blocked;
+    }
 
     /** Whether the flow waits for the sink to be writable. */
-    boolean wantsSink();
+    final boolean wantsSink() {
+        return !done && blocked;
+    }
+
+    /** Whether the source's end of stream has been passed on. */
+    final boolean isDone() {
+        return done;
+    }
+
+    /** The source is at its end of stream and every byte of it reached the sink: passes the FIN on. */
+    final void end() {
+        done = true;
+        owner.finish();
+    }
 
     /** Bytes taken from the source and not yet delivered to the sink. */
-    int inFlight();
+    abstract int inFlight();
 
     /**
      * Moves bytes until the source has none, the sink has no room or the wake-up's budget is spent; at the source's
@@ -47,10 +83,10 @@ interface SocketFlow {
      * @param sourceReported whether this wake-up is the source's own readiness (not its sink's)
      * @throws IOException a reset, broken pipe or other failure of either socket
      */
-    void move(boolean sourceReported) throws IOException;
+    abstract void move(boolean sourceReported) throws IOException;
 
     /** Gives back what the flow holds; called once, when the relay has stopped. */
-    void release();
+    abstract void release();
 
     /** The epoll interest of a socket that is the source of {@code out} and the sink of {@code in}. */
     static int interest(SocketFlow out, SocketFlow in) {
