@@ -20,6 +20,7 @@ import io.netty.util.internal.logging.InternalLoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -47,6 +48,8 @@ final class DirectAcceptor implements EpollIo.Listener {
     private final LinuxSocket socket;
     /** Filled by {@code accept4}: the address length, then the address and port, as Netty's own acceptor reads it. */
     private final byte[] acceptedAddress = new byte[26];
+    /** The copy-mode flows' read buffer, shared by this loop's relays: see {@link SocketCopyFlow}. */
+    private final ByteBuffer copyBuffer = ByteBuffer.allocateDirect(SocketCopyFlow.BUFFER_BYTES);
     private final Set<DirectRelay> relays = new HashSet<>();
     private final List<DirectRelay> toStart = new ArrayList<>();
     private EpollIo.Registration registration;
@@ -67,6 +70,10 @@ final class DirectAcceptor implements EpollIo.Listener {
 
     SpliceRelayServer server() {
         return server;
+    }
+
+    ByteBuffer copyBuffer() {
+        return copyBuffer;
     }
 
     /** Starts accepting. */

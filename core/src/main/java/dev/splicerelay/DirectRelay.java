@@ -306,7 +306,7 @@ final class DirectRelay {
             this.sink = sink;
             this.toTarget = source == client;
             this.flow = splice ? new PipeFlow(this, source, sink, PipePool.of(loop))
-                    : new SocketCopyFlow(this, source, sink);
+                    : new SocketCopyFlow(this, source, sink, home.copyBuffer());
         }
 
         @Override

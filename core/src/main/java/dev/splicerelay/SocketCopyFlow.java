@@ -19,85 +19,104 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * One direction of a {@link DirectRelay} in copy mode: bytes are read from the source socket into a buffer and
- * written from it to the sink socket, with {@code read(2)} and {@code write(2)}.
+ * One direction of a {@link DirectRelay} in copy mode: bytes are read from the source socket into the event loop's
+ * read buffer and written from it to the sink socket at once, with {@code read(2)} and {@code write(2)}.
  *
- * <p>The source is read only into an empty buffer, and read again only once the sink took all of it: a sink with no
- * room stops its source (backpressure) and the flow waits for the sink to be writable. A read that fills less than
- * the buffer leaves the source empty, so the flow stops there and epoll, level-triggered, reports the next bytes;
- * once the source has hung up it reads on to its end of stream, so that the FIN goes on in the same wake-up. A
- * wake-up reads at most {@link PipeFlow#FILLS_PER_WAKE_UP} buffers, as a {@link PipeFlow} fills its pipe.
+ * <p>What the sink has no room for is kept in a buffer of the flow's own, and the source is not read again until the
+ * sink took all of it: a sink with no room stops its source (backpressure) and the flow waits for the sink to be
+ * writable. A read that fills less than the read buffer leaves the source empty, so the flow stops there and epoll,
+ * level-triggered, reports the next bytes; once the source has hung up it reads on to its end of stream, so that the
+ * FIN goes on in the same wake-up. A wake-up reads at most {@link PipeFlow#FILLS_PER_WAKE_UP} times, as a
+ * {@link PipeFlow} fills its pipe.
  *
- * <p>Ownership: the flow holds a buffer from its owner's allocator only while bytes are in flight and releases it
- * when empty; {@link #release()} releases it when the relay stops. The sockets belong to the relay. Bytes are counted
- * as they reach the sink. Threading: the relay's event loop.
+ * <p>Ownership: the read buffer belongs to the loop and is shared by its flows; it holds nothing between calls. The
+ * flow holds a buffer from its owner's allocator only while the sink owes room, and {@link #release()} releases it
+ * when the relay stops. The sockets belong to the relay. Bytes are counted as they reach the sink. Threading: the
+ * relay's event loop.
  */
 final class SocketCopyFlow extends SocketFlow {
     /** The bytes one read takes at most: a 64 KiB pipe's worth, as much as the splice engine moves per call. */
     static final int BUFFER_BYTES = Pipe.DEFAULT_CAPACITY;
 
-    private ByteBuf buffer;
+    private final ByteBuffer readBuffer;
+    private ByteBuf held;
 
-    SocketCopyFlow(FlowOwner owner, FileDescriptor source, FileDescriptor sink) {
+    /** @param readBuffer the event loop's, direct, {@link #BUFFER_BYTES} long */
+    SocketCopyFlow(FlowOwner owner, FileDescriptor source, FileDescriptor sink, ByteBuffer readBuffer) {
         super(owner, source, sink);
+        this.readBuffer = readBuffer;
     }
 
     @Override
     int inFlight() {
-        return buffer == null ? 0 : buffer.readableBytes();
+        return held == null ? 0 : held.readableBytes();
     }
 
     @Override
     void move(boolean sourceReported) throws IOException {
-        if (isDone() || (buffer != null && !drain())) {
+        if (isDone() || (held != null && !drainHeld())) {
             return;
         }
         for (int fills = 0; fills < PipeFlow.FILLS_PER_WAKE_UP; fills++) {
-            if (buffer == null) {
-                buffer = owner.alloc().directBuffer(BUFFER_BYTES, BUFFER_BYTES);
-            }
-            ByteBuffer into = buffer.internalNioBuffer(0, BUFFER_BYTES);
-            int n = source.read(into, into.position(), into.limit());
+            int n = source.read(readBuffer, 0, BUFFER_BYTES);
             if (n <= 0) {
-                release();
                 if (n < 0) {
                     end();
                 }
                 return;
             }
-            buffer.writerIndex(n);
-            if (!drain()) {
+            int written = write(readBuffer, 0, n);
+            if (written < n) {
+                hold(written, n);
                 return;
             }
             if (n < BUFFER_BYTES && !sourceHungUp) {
-                break;
+                return;
             }
         }
-        release();
     }
 
     @Override
     void release() {
-        if (buffer != null) {
-            buffer.release();
-            buffer = null;
+        if (held != null) {
+            held.release();
+            held = null;
         }
     }
 
-    /** Writes the buffer's bytes to the sink; false if the sink has no room for all of them now. */
-    private boolean drain() throws IOException {
-        while (buffer.isReadable()) {
-            ByteBuffer from = buffer.internalNioBuffer(buffer.readerIndex(), buffer.readableBytes());
-            int n = sink.write(from, from.position(), from.limit());
+    /** Writes bytes {@code from} to {@code to} of {@code buffer} to the sink until it has no room; counts them. */
+    private int write(ByteBuffer buffer, int from, int to) throws IOException {
+        int at = from;
+        while (at < to) {
+            int n = sink.write(buffer, at, to);
             if (n == 0) {
-                blocked = true;
-                return false;
+                break;
             }
-            buffer.skipBytes(n);
+            at += n;
             owner.count(n);
         }
+        return at - from;
+    }
+
+    /** Keeps bytes {@code from} to {@code to} of the read buffer, which the sink had no room for, until it has. */
+    private void hold(int from, int to) {
+        ByteBuffer rest = readBuffer.duplicate();
+        rest.limit(to).position(from);
+        held = owner.alloc().directBuffer(to - from);
+        held.writeBytes(rest);
+        blocked = true;
+    }
+
+    /** Writes the held bytes to the sink; false if it has no room for all of them now. */
+    private boolean drainHeld() throws IOException {
+        ByteBuffer from = held.internalNioBuffer(held.readerIndex(), held.readableBytes());
+        held.skipBytes(write(from, from.position(), from.limit()));
+        if (held.isReadable()) {
+            blocked = true;
+            return false;
+        }
+        release();
         blocked = false;
-        buffer.clear();
         return true;
     }
 }
