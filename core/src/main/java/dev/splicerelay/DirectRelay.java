@@ -248,8 +248,13 @@ final class DirectRelay {
                 fromClient.flow.release();
                 fromPeer.flow.release();
             }
+            boolean connecting = !relaying && peer != null;
             closeClient(resetClient);
             closePeer(resetPeer);
+            if (connecting) {
+                // Every target handed out gets a connectFailed or a relayStarted, so that a listener's count holds.
+                server.listener().connectFailed(clientAddress, target, cause);
+            }
         } finally {
             home.ended(this);
             boolean ran = relaying;

@@ -17,7 +17,8 @@ import java.net.InetSocketAddress;
 /**
  * What happens to the clients of a {@link SpliceRelayServer}, for those who limit, count or log it. Every method has
  * an empty default. Each admitted client gets exactly one {@link #relayEnded}, whether its relay ran or not; a client
- * that was not admitted gets nothing more.
+ * that was not admitted gets nothing more. Each target that {@link RelayTargets} handed out for a client gets exactly
+ * one {@link #connectFailed} or {@link #relayStarted}, also when the relay is aborted while it connects.
  *
  * <p>Threading: called on the event loop of the client concerned, from every loop of the server at once;
  * implementations must be thread-safe and must neither block nor throw, since they run on the relay path.

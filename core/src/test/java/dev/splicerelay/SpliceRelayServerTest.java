@@ -40,6 +40,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -250,6 +251,38 @@ class SpliceRelayServerTest {
         assertEquals(failure.cause(), ended.stats().cause().orElse(null), ended.stats()::toString);
         assertTrue(events.connectFailures.isEmpty() && events.started().isEmpty(), "the next target was not tried");
         assertEquals(0, server.relays());
+    }
+
+    /**
+     * {@code close()} while a client's connect is still in progress resets the client and ends its relay without a
+     * target, and the target being connected is reported as a failed connect: every target handed out gets one or a
+     * started relay.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = RelayCase.class, names = {"EPOLL_SPLICE_OWN", "EPOLL_COPY"})
+    void closeWhileAClientConnectsReportsTheConnectAsFailed(RelayCase relayCase) throws Exception {
+        DeadTargets dead = deadTargets();
+        assumeTrue(dead.silentDropsSyns(), "the kernel answered every SYN to a full accept queue");
+        CountDownLatch connecting = new CountDownLatch(1);
+        server = builder(relayCase, dead.silentAddress())
+                .targets(client -> {
+                    // The connect starts in the same event-loop task as this call, so close() comes after it.
+                    connecting.countDown();
+                    return List.of(dead.silentAddress()).iterator();
+                })
+                .connectTimeout(Duration.ofSeconds(30))
+                .bind();
+        Socket client = connect();
+        assertTrue(connecting.await(10, TimeUnit.SECONDS), "the server to start connecting the client");
+        server.close();
+        assertEndsWithAReset(client);
+
+        Ended ended = events.nextEnded();
+        assertTurnedAway(ended);
+        assertEquals("the relay was aborted", ended.stats().cause().map(Throwable::getMessage).orElse(null));
+        assertEquals(new Failure(client.getLocalSocketAddress(), dead.silentAddress()),
+                events.nextFailure().withoutCause());
+        assertTrue(events.started().isEmpty(), "no relay started");
     }
 
     @ParameterizedTest(name = "{0}")
