@@ -109,11 +109,11 @@ final class DirectAcceptor implements EpollIo.Listener {
             LOGGER.warn("RelayServerListener.admit threw; client {} not admitted", address, e);
             admitted = false;
         }
+        if (!admitted) {
+            closeQuietly(client);
+            return;
+        }
         try {
-            if (!admitted) {
-                client.close();
-                return;
-            }
             client.setTcpNoDelay(true);
         } catch (IOException e) {
             // The client is gone already; its relay finds that out and ends at once.
@@ -164,6 +164,10 @@ final class DirectAcceptor implements EpollIo.Listener {
         if (registration != null) {
             registration.cancel();
         }
+        closeQuietly(socket);
+    }
+
+    private static void closeQuietly(LinuxSocket socket) {
         try {
             socket.close();
         } catch (IOException ignored) {

@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -47,6 +48,7 @@ final class ForwardServer implements RelayTargets, RelayServerListener {
     private final ProxyEvents events;
     private final EventLoopGroup group;
     private final Map<InetSocketAddress, Target> byAddress = new HashMap<>();
+    private final Map<Target, InetSocketAddress> addresses = new HashMap<>();
     private SpliceRelayServer server;
     private String listen;
 
@@ -58,7 +60,9 @@ final class ForwardServer implements RelayTargets, RelayServerListener {
         this.events = events;
         this.group = group;
         for (Target target : targets.targets()) {
-            byAddress.put((InetSocketAddress) target.address().toSocketAddress(), target);
+            InetSocketAddress address = (InetSocketAddress) target.address().toSocketAddress();
+            byAddress.put(address, target);
+            addresses.put(target, address);
         }
     }
 
@@ -163,6 +167,7 @@ final class ForwardServer implements RelayTargets, RelayServerListener {
         if (first == null) {
             logger.info("{}: no target is up", NetUtil.toSocketAddressString(client));
             events.connectionRefused(Refusal.NO_TARGET);
+            return Collections.emptyIterator();
         }
         return new Iterator<>() {
             private Target next = first;
@@ -171,7 +176,7 @@ final class ForwardServer implements RelayTargets, RelayServerListener {
             @Override
             public boolean hasNext() {
                 if (next == null) {
-                    next = first == null ? null : choice.next();
+                    next = choice.next();
                 }
                 return next != null;
             }
@@ -188,7 +193,7 @@ final class ForwardServer implements RelayTargets, RelayServerListener {
                 }
                 tried = true;
                 target.relayOpened();
-                return (InetSocketAddress) target.address().toSocketAddress();
+                return addresses.get(target);
             }
         };
     }
