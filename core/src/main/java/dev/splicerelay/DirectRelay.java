@@ -300,18 +300,40 @@ final class DirectRelay {
         }
     }
 
-    /** One direction: the flow from one socket to the other, and its count. */
+    /**
+     * One direction: the flow from one socket to the other, and its count. It starts copying; in splice mode it hands
+     * the direction to a {@link PipeFlow} at the first read that fills the copy buffer ({@link #bulkAhead()}).
+     */
     private final class Side implements FlowOwner {
-        final SocketFlow flow;
+        final LinuxSocket source;
         final LinuxSocket sink;
         final boolean toTarget;
+        final boolean splicesBulk;
+        SocketFlow flow;
         long bytes;
 
-        Side(LinuxSocket source, LinuxSocket sink, boolean splice) {
+        Side(LinuxSocket source, LinuxSocket sink, boolean splicesBulk) {
+            this.source = source;
             this.sink = sink;
             this.toTarget = source == client;
-            this.flow = splice ? new PipeFlow(this, source, sink, PipePool.of(loop))
-                    : new SocketCopyFlow(this, source, sink, home.copyBuffer());
+            this.splicesBulk = splicesBulk;
+            this.flow = new SocketCopyFlow(this, source, sink, home.copyBuffer());
+        }
+
+        /**
+         * Why a splicing relay copies first: most connections through a relay are short (a request, an answer, a
+         * FIN), and copying them takes fewer system calls than splicing them through a pipe (two reads to tell a
+         * splice's 0 at the end of stream from an urgent mark, an extra splice after a short one). Bulk is spliced
+         * from its second buffer on. The copying flow has nothing held then, and the relay's interest in the source
+         * stays, so the new flow gets the source's next readiness (epoll is level-triggered).
+         */
+        @Override
+        public boolean bulkAhead() {
+            if (!splicesBulk) {
+                return false;
+            }
+            flow = new PipeFlow(this, source, sink, PipePool.of(loop));
+            return true;
         }
 
         @Override

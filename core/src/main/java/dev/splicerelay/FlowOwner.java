@@ -28,4 +28,13 @@ interface FlowOwner {
 
     /** Where the flow takes a buffer from when it must read bytes into the JVM. */
     ByteBufAllocator alloc();
+
+    /**
+     * A read filled a copying flow's whole buffer and the sink took all of it: the source has bulk to move. An owner
+     * that splices bulk may hand the direction to a {@link PipeFlow} now; true if it did, and the copying flow stops
+     * at once and is never called again. Owners whose flows never change keep this default.
+     */
+    default boolean bulkAhead() {
+        return false;
+    }
 }

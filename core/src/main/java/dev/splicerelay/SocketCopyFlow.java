@@ -19,7 +19,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * One direction of a {@link DirectRelay} in copy mode: bytes are read from the source socket into the event loop's
+ * One direction of a {@link DirectRelay} in copy mode, or in splice mode until it has bulk to move: bytes are read from the source socket into the event loop's
  * read buffer and written from it to the sink socket at once, with {@code read(2)} and {@code write(2)}.
  *
  * <p>What the sink has no room for is kept in a buffer of the flow's own, and the source is not read again until the
@@ -27,7 +27,8 @@ import java.nio.ByteBuffer;
  * writable. A read that fills less than the read buffer leaves the source empty, so the flow stops there and epoll,
  * level-triggered, reports the next bytes; once the source has hung up it reads on to its end of stream, so that the
  * FIN goes on in the same wake-up. A wake-up reads at most {@link PipeFlow#FILLS_PER_WAKE_UP} times, as a
- * {@link PipeFlow} fills its pipe.
+ * {@link PipeFlow} fills its pipe. A read that fills the whole buffer, all of it written, is reported to the owner
+ * ({@link FlowOwner#bulkAhead()}), which may hand the direction to a flow that splices.
  *
  * <p>Ownership: the read buffer belongs to the loop and is shared by its flows; it holds nothing between calls. The
  * flow holds a buffer from its owner's allocator only while the sink owes room, and {@link #release()} releases it
@@ -68,6 +69,9 @@ final class SocketCopyFlow extends SocketFlow {
             int written = write(readBuffer, 0, n);
             if (written < n) {
                 hold(written, n);
+                return;
+            }
+            if (n == BUFFER_BYTES && owner.bulkAhead()) {
                 return;
             }
             if (n < BUFFER_BYTES && !sourceHungUp) {

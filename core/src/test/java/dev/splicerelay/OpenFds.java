@@ -13,6 +13,8 @@
 package dev.splicerelay;
 
 import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
@@ -38,6 +40,21 @@ final class OpenFds {
     /** Every open fd, pooled pipes included. */
     static int all() {
         return Objects.requireNonNull(FD_DIR.list()).length;
+    }
+
+    /** Open fds that are an end of a pipe, pooled or not. */
+    static int pipes() {
+        int pipes = 0;
+        for (String fd : Objects.requireNonNull(FD_DIR.list())) {
+            try {
+                if (Files.readSymbolicLink(FD_DIR.toPath().resolve(fd)).toString().startsWith("pipe:")) {
+                    pipes++;
+                }
+            } catch (IOException closedMeanwhile) {
+                // Not open any more: not counted.
+            }
+        }
+        return pipes;
     }
 
     /** Open fds other than the pipes idle in a pool. */

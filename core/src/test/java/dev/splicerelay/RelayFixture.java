@@ -57,7 +57,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
  * accepted connection is relayed to the backend with a {@link SpliceRelayHandler}, whose peer {@link #connectPeer}
  * connects as the case says; the test reads each relay's channels and completion from {@link #nextRelay()}.
  */
-final class RelayFixture implements AutoCloseable {
+final class RelayFixture implements TcpRelayFixture {
     static final int IO_TIMEOUT_MILLIS = 30_000;
     private static final int EVENT_LOOPS = 2;
     private static final ChannelHandler NO_HANDLERS = new ChannelInitializer<>() {
@@ -247,7 +247,8 @@ final class RelayFixture implements AutoCloseable {
     }
 
     /** {@link #newClient()} on a TCP inbound side, for tests of TCP only. */
-    Socket connect() throws IOException {
+    @Override
+    public Socket connect() throws IOException {
         return newClient().socket();
     }
 
@@ -269,7 +270,8 @@ final class RelayFixture implements AutoCloseable {
     }
 
     /** {@link #nextBackend()} on a TCP peer side, for tests of TCP only. */
-    Socket acceptBackend() throws IOException {
+    @Override
+    public Socket acceptBackend() throws IOException {
         return nextBackend().socket();
     }
 
@@ -279,12 +281,13 @@ final class RelayFixture implements AutoCloseable {
         return relayed;
     }
 
-    /** The stats of the next relay, once it has ended. */
-    RelayStats nextStats() throws Exception {
+    @Override
+    public RelayStats nextStats() throws Exception {
         return nextRelay().completion().get(10, TimeUnit.SECONDS);
     }
 
-    <T> java.util.concurrent.Future<T> async(Callable<T> task) {
+    @Override
+    public <T> java.util.concurrent.Future<T> async(Callable<T> task) {
         return executor.submit(task);
     }
 

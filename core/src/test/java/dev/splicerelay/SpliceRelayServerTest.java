@@ -142,6 +142,31 @@ class SpliceRelayServerTest {
         RelayCase.EPOLL_SPLICE_OWN.assertCompleted(events.nextEnded().stats(), 1 << 20, 1 << 20);
     }
 
+    /**
+     * Splice mode copies a direction until one of its reads fills the copy buffer: a short exchange takes no pipe. The
+     * server runs on an event loop of its own, whose pipe pool starts empty.
+     */
+    @Test
+    void inSpliceModeAShortExchangeIsCopiedWithoutAPipe() throws Exception {
+        onAFreshEventLoop(target -> {
+            int pipes = OpenFds.pipes();
+            shortRelay(target);
+            RelayCase.EPOLL_SPLICE_OWN.assertCompleted(events.nextEnded().stats(), 1000, 1000);
+            assertEquals(pipes, OpenFds.pipes(), "pipe descriptors open after a short relay");
+        });
+    }
+
+    /** Bulk, in splice mode, goes through a pipe of the event loop's pool, which starts empty here. */
+    @Test
+    void inSpliceModeBulkIsSplicedThroughAPipe() throws Exception {
+        onAFreshEventLoop(target -> {
+            int pipes = OpenFds.pipes();
+            exchange(connect(), accept(target), BULK, BULK);
+            RelayCase.EPOLL_SPLICE_OWN.assertCompleted(events.nextEnded().stats(), BULK, BULK);
+            assertTrue(OpenFds.pipes() > pipes, "no pipe was opened for " + BULK + " bytes each way");
+        });
+    }
+
     @ParameterizedTest(name = "{0}")
     @EnumSource(value = RelayCase.class, names = {"EPOLL_SPLICE_OWN", "EPOLL_COPY"})
     void aClientFinPassesOnAndTheTargetStillAnswers(RelayCase relayCase) throws Exception {
@@ -452,6 +477,26 @@ class SpliceRelayServerTest {
 
     private void bind(RelayCase relayCase, RelayConfig config, ServerSocket target) throws IOException {
         server = builder(relayCase, config, target.getLocalSocketAddress()).bind();
+    }
+
+    /** Runs {@code test} with a server in splice mode on an event loop group of one loop, made for the test. */
+    private void onAFreshEventLoop(TargetTest test) throws Exception {
+        EventLoopGroup fresh = RelayCase.EPOLL_SPLICE_OWN.newGroup(1);
+        try {
+            ServerSocket target = newTarget();
+            server = builder(RelayCase.EPOLL_SPLICE_OWN, target.getLocalSocketAddress()).group(fresh).bind();
+            test.run(target);
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+            fresh.shutdownGracefully(0, 2, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    /** A test of a server relaying to {@code target}. */
+    private interface TargetTest {
+        void run(ServerSocket target) throws Exception;
     }
 
     /** A target: a server socket on 127.0.0.1 the test accepts the relay's connections from. */

@@ -15,7 +15,7 @@ package dev.splicerelay;
 import dev.splicerelay.testing.Streams;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
@@ -40,7 +41,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>The normal bytes never take the urgent byte's value, {@link #URGENT}, so that the receiver can tell them apart:
  * TCP knows one urgent mark at a time, and an urgent byte that a newer mark overtakes before the reader reached it
  * becomes a normal byte (Linux does this for any reader, copy or splice). Such a byte may only turn up exactly where
- * it was sent. TCP only: Java cannot send urgent data on a Unix domain socket.
+ * it was sent. TCP only: Java cannot send urgent data on a Unix domain socket. Every relay case runs on channels, and
+ * the {@link SpliceRelayServer}'s two modes without them, whose splice mode copies until a direction has bulk.
  */
 @Timeout(60)
 class UrgentDataTest {
@@ -51,35 +53,35 @@ class UrgentDataTest {
     private static final long MAX_CPU_MILLIS = 500;
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(RelayCase.class)
-    void bytesAroundAClientsUrgentByteArriveInOrderBeforeTheFin(RelayCase relayCase) throws Exception {
-        try (RelayFixture fixture = new RelayFixture(relayCase);
+    @MethodSource("relays")
+    void bytesAroundAClientsUrgentByteArriveInOrderBeforeTheFin(Relays relays) throws Exception {
+        try (TcpRelayFixture fixture = relays.open();
              Socket client = fixture.connect();
              Socket backend = fixture.acceptBackend()) {
             sendAroundAnUrgentByte(client, backend, 1, true);
             backend.shutdownOutput();
             assertEquals(-1, client.getInputStream().read(), "backend -> client");
-            relayCase.assertCompleted(fixture.nextStats(), 2 * AROUND, 0);
+            relays.relayCase().assertCompleted(fixture.nextStats(), 2 * AROUND, 0);
         }
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(RelayCase.class)
-    void bytesAroundABackendsUrgentByteArriveInOrderBeforeTheFin(RelayCase relayCase) throws Exception {
-        try (RelayFixture fixture = new RelayFixture(relayCase);
+    @MethodSource("relays")
+    void bytesAroundABackendsUrgentByteArriveInOrderBeforeTheFin(Relays relays) throws Exception {
+        try (TcpRelayFixture fixture = relays.open();
              Socket client = fixture.connect();
              Socket backend = fixture.acceptBackend()) {
             client.shutdownOutput();
             assertEquals(-1, backend.getInputStream().read(), "client -> backend");
             sendAroundAnUrgentByte(backend, client, 2, true);
-            relayCase.assertCompleted(fixture.nextStats(), 0, 2 * AROUND);
+            relays.relayCase().assertCompleted(fixture.nextStats(), 0, 2 * AROUND);
         }
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(RelayCase.class)
-    void aRelayWaitingBehindAnUrgentByteUsesNoCpu(RelayCase relayCase) throws Exception {
-        try (RelayFixture fixture = new RelayFixture(relayCase);
+    @MethodSource("relays")
+    void aRelayWaitingBehindAnUrgentByteUsesNoCpu(Relays relays) throws Exception {
+        try (TcpRelayFixture fixture = relays.open();
              Socket client = fixture.connect();
              Socket backend = fixture.acceptBackend()) {
             Received first = sendNormal(client, 3);
@@ -89,7 +91,7 @@ class UrgentDataTest {
             long cpuBefore = ProcessCpu.nanos();
             Thread.sleep(CPU_WINDOW_MILLIS);
             long cpuMillis = TimeUnit.NANOSECONDS.toMillis(ProcessCpu.nanos() - cpuBefore);
-            System.out.printf("%s: %d ms of process CPU in %d ms after an urgent byte%n", relayCase, cpuMillis,
+            System.out.printf("%s: %d ms of process CPU in %d ms after an urgent byte%n", relays, cpuMillis,
                     CPU_WINDOW_MILLIS);
             assertTrue(cpuMillis < MAX_CPU_MILLIS,
                     "the process used " + cpuMillis + " ms of CPU in " + CPU_WINDOW_MILLIS + " ms after an urgent byte");
@@ -100,10 +102,10 @@ class UrgentDataTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(RelayCase.class)
-    void manyUrgentBytesInterleavedWith64MiBBothWays(RelayCase relayCase) throws Exception {
+    @MethodSource("relays")
+    void manyUrgentBytesInterleavedWith64MiBBothWays(Relays relays) throws Exception {
         long size = 64L << 20;
-        try (RelayFixture fixture = new RelayFixture(relayCase);
+        try (TcpRelayFixture fixture = relays.open();
              Socket client = fixture.connect();
              Socket backend = fixture.acceptBackend()) {
             Future<Sent> up = fixture.async(() -> sendInterleaved(client, size, 4));
@@ -113,8 +115,26 @@ class UrgentDataTest {
             up.get().assertReceived(atBackend.get(), "client -> backend");
             down.get().assertReceived(atClient, "backend -> client");
             // An urgent byte that came in line is a normal byte to the relay too.
-            relayCase.assertCompleted(fixture.nextStats(), size + atBackend.get().urgentInLineAt().size(),
+            relays.relayCase().assertCompleted(fixture.nextStats(), size + atBackend.get().urgentInLineAt().size(),
                     size + atClient.urgentInLineAt().size());
+        }
+    }
+
+    /** Every relay case on channels, and the server's two modes. */
+    static Stream<Relays> relays() {
+        return Stream.concat(Stream.of(RelayCase.values()).map(c -> new Relays(c, false)),
+                Stream.of(RelayCase.EPOLL_SPLICE_OWN, RelayCase.EPOLL_COPY).map(c -> new Relays(c, true)));
+    }
+
+    /** A relay case, run by a {@link SpliceRelayServer} or on channels. */
+    record Relays(RelayCase relayCase, boolean server) {
+        TcpRelayFixture open() throws Exception {
+            return server ? new ServerFixture(relayCase) : new RelayFixture(relayCase);
+        }
+
+        @Override
+        public String toString() {
+            return server ? relayCase + " (SpliceRelayServer)" : relayCase.toString();
         }
     }
 
