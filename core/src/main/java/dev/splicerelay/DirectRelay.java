@@ -12,6 +12,7 @@
  */
 package dev.splicerelay;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
@@ -31,7 +32,8 @@ import java.util.function.BooleanSupplier;
 /**
  * One client of a {@link SpliceRelayServer} and its target, without a Netty channel for either: it connects to the
  * targets in turn, then moves both directions with a {@link SocketFlow} each, the sockets registered with the event
- * loop by the relay itself ({@link EpollIo}).
+ * loop by the relay itself ({@link EpollIo}). The server's {@link RelayPreface}, if it has one, reaches the target
+ * before the client's first byte.
  *
  * <p>Connecting: one non-blocking connect at a time, all of them within the server's connect timeout; a refused or
  * failed connect is reported and the next target tried while time is left. The client is registered only once a target
@@ -186,10 +188,17 @@ final class DirectRelay {
             connectTimeout.cancel(false);
             connectTimeout = null;
         }
+        ByteBuf preface;
+        try {
+            preface = preface();
+        } catch (IOException | RuntimeException e) {
+            end(RelayOutcome.ERROR, e, true);
+            return;
+        }
         relaying = true;
         boolean splice = server.choice().mode() == RelayMode.SPLICE;
-        fromClient = new Side(client, peer, splice);
-        fromPeer = new Side(peer, client, splice);
+        fromClient = new Side(client, peer, splice, preface);
+        fromPeer = new Side(peer, client, splice, null);
         idle = new IdleTimer(loop, server.config().idleTimeout(), this::idleTimeout);
         idle.start();
         try {
@@ -199,6 +208,20 @@ final class DirectRelay {
         } catch (IOException | RuntimeException e) {
             fail(e);
         }
+    }
+
+    /** The server's preface for the connected target, or {@code null} for none; the caller owns it. */
+    private ByteBuf preface() throws IOException {
+        RelayPreface preface = server.preface();
+        if (preface == null) {
+            return null;
+        }
+        ByteBuf bytes = preface.preface(clientAddress, client.localAddress(), target);
+        if (bytes != null && !bytes.isReadable()) {
+            bytes.release();
+            return null;
+        }
+        return bytes;
     }
 
     private void ready(boolean ofClient, int ops) {
@@ -325,12 +348,13 @@ final class DirectRelay {
         SocketFlow flow;
         long bytes;
 
-        Side(LinuxSocket source, LinuxSocket sink, boolean splicesBulk) {
+        /** @param preface bytes for the sink ahead of the source's, or {@code null}; the side owns them */
+        Side(LinuxSocket source, LinuxSocket sink, boolean splicesBulk, ByteBuf preface) {
             this.source = source;
             this.sink = sink;
             this.toTarget = source == client;
             this.splicesBulk = splicesBulk;
-            this.flow = new SocketCopyFlow(this, source, sink, home.copyBuffer());
+            this.flow = new SocketCopyFlow(this, source, sink, home.copyBuffer(), preface);
         }
 
         /**

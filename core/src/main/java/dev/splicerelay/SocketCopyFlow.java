@@ -19,8 +19,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * One direction of a {@link DirectRelay} in copy mode, or in splice mode until it has bulk to move: bytes are read from the source socket into the event loop's
- * read buffer and written from it to the sink socket at once, with {@code read(2)} and {@code write(2)}.
+ * One direction of a {@link DirectRelay} in copy mode, or in splice mode until it has bulk to move: bytes are read
+ * from the source socket into the event loop's read buffer and written from it to the sink socket at once, with
+ * {@code read(2)} and {@code write(2)}.
  *
  * <p>What the sink has no room for is kept in a buffer of the flow's own, and the source is not read again until the
  * sink took all of it: a sink with no room stops its source (backpressure) and the flow waits for the sink to be
@@ -30,10 +31,13 @@ import java.nio.ByteBuffer;
  * {@link PipeFlow} fills its pipe. A read that fills the whole buffer, all of it written, is reported to the owner
  * ({@link FlowOwner#bulkAhead()}), which may hand the direction to a flow that splices.
  *
+ * <p>A preface (a {@link RelayPreface}'s bytes) is held from the start in the same way, so the sink gets it before any
+ * byte of the source; it is not counted.
+ *
  * <p>Ownership: the read buffer belongs to the loop and is shared by its flows; it holds nothing between calls. The
- * flow holds a buffer from its owner's allocator only while the sink owes room, and {@link #release()} releases it
- * when the relay stops. The sockets belong to the relay. Bytes are counted as they reach the sink. Threading: the
- * relay's event loop.
+ * flow holds a buffer from its owner's allocator (or the preface) only while the sink owes room, and
+ * {@link #release()} releases it when the relay stops. The sockets belong to the relay. Bytes are counted as they reach
+ * the sink. Threading: the relay's event loop.
  */
 final class SocketCopyFlow extends SocketFlow {
     /** The bytes one read takes at most: a 64 KiB pipe's worth, as much as the splice engine moves per call. */
@@ -41,11 +45,23 @@ final class SocketCopyFlow extends SocketFlow {
 
     private final ByteBuffer readBuffer;
     private ByteBuf held;
+    /** Whether the held bytes are a preface, which is not counted. */
+    private boolean heldPreface;
 
-    /** @param readBuffer the event loop's, direct, {@link #BUFFER_BYTES} long */
-    SocketCopyFlow(FlowOwner owner, FileDescriptor source, FileDescriptor sink, ByteBuffer readBuffer) {
+    /**
+     * @param readBuffer the event loop's, direct, {@link #BUFFER_BYTES} long
+     * @param preface    bytes for the sink ahead of the source's, or {@code null}; the flow owns them
+     */
+    SocketCopyFlow(FlowOwner owner, FileDescriptor source, FileDescriptor sink, ByteBuffer readBuffer,
+                   ByteBuf preface) {
         super(owner, source, sink);
         this.readBuffer = readBuffer;
+        if (preface != null) {
+            // Held like bytes the sink had no room for: written first, the source untouched until then.
+            held = directCopyIfNeeded(preface);
+            heldPreface = true;
+            blocked = true;
+        }
     }
 
     @Override
@@ -67,6 +83,7 @@ final class SocketCopyFlow extends SocketFlow {
                 return;
             }
             int written = write(readBuffer, 0, n);
+            owner.count(written);
             if (written < n) {
                 hold(written, n);
                 return;
@@ -88,7 +105,7 @@ final class SocketCopyFlow extends SocketFlow {
         }
     }
 
-    /** Writes bytes {@code from} to {@code to} of {@code buffer} to the sink until it has no room; counts them. */
+    /** Writes bytes {@code from} to {@code to} of {@code buffer} to the sink until it has no room. */
     private int write(ByteBuffer buffer, int from, int to) throws IOException {
         int at = from;
         while (at < to) {
@@ -97,7 +114,6 @@ final class SocketCopyFlow extends SocketFlow {
                 break;
             }
             at += n;
-            owner.count(n);
         }
         return at - from;
     }
@@ -111,15 +127,32 @@ final class SocketCopyFlow extends SocketFlow {
         blocked = true;
     }
 
+    /** {@code bytes} in one direct buffer, as a write to a socket needs; releases {@code bytes} if it copies them. */
+    private ByteBuf directCopyIfNeeded(ByteBuf bytes) {
+        if (bytes.isDirect() && bytes.nioBufferCount() == 1) {
+            return bytes;
+        }
+        try {
+            return owner.alloc().directBuffer(bytes.readableBytes()).writeBytes(bytes);
+        } finally {
+            bytes.release();
+        }
+    }
+
     /** Writes the held bytes to the sink; false if it has no room for all of them now. */
     private boolean drainHeld() throws IOException {
         ByteBuffer from = held.internalNioBuffer(held.readerIndex(), held.readableBytes());
-        held.skipBytes(write(from, from.position(), from.limit()));
+        int written = write(from, from.position(), from.limit());
+        held.skipBytes(written);
+        if (!heldPreface) {
+            owner.count(written);
+        }
         if (held.isReadable()) {
             blocked = true;
             return false;
         }
         release();
+        heldPreface = false;
         blocked = false;
         return true;
     }

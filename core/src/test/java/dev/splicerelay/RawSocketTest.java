@@ -38,8 +38,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * Fails loudly when a Netty upgrade changes what {@link SpliceRelayServer} relies on in Netty's native sockets
  * ({@code LinuxSocket}, {@code NativeInetAddress}; docs: "Netty internals"): how {@code accept}, {@code connect},
- * {@code finishConnect}, {@code read} and {@code write} report EAGAIN, progress, refusal and end of stream, and the
- * layout of the address {@code accept} fills.
+ * {@code finishConnect}, {@code read} and {@code write} report EAGAIN, progress, refusal and end of stream, the
+ * layout of the address {@code accept} fills, and an accepted socket's {@code localAddress}.
  */
 @Timeout(30)
 class RawSocketTest {
@@ -60,6 +60,22 @@ class RawSocketTest {
             LinuxSocket accepted = LinuxSocket.newSocket(acceptOne(listener, address));
             accepted.close();
             assertEquals(client.getLocalSocketAddress(), NativeInetAddress.address(address, 1, address[0]));
+        } finally {
+            listener.close();
+        }
+    }
+
+    @Test
+    void anAcceptedSocketsLocalAddressIsTheOneItsClientConnectedTo() throws Exception {
+        LinuxSocket listener = listen();
+        try (Socket client = new Socket()) {
+            client.connect(listener.localAddress());
+            LinuxSocket accepted = LinuxSocket.newSocket(acceptOne(listener, new byte[26]));
+            try {
+                assertEquals(client.getRemoteSocketAddress(), accepted.localAddress());
+            } finally {
+                accepted.close();
+            }
         } finally {
             listener.close();
         }

@@ -16,6 +16,8 @@ import dev.splicerelay.testing.Await;
 import dev.splicerelay.testing.DeadTargets;
 import dev.splicerelay.testing.Streams;
 import dev.splicerelay.testing.Streams.Transfer;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import org.junit.jupiter.api.AfterAll;
@@ -48,6 +50,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -181,6 +184,72 @@ class SpliceRelayServerTest {
         Relayed relayed = relay(relayCase);
         halfCloseThenAnswer(relayed.backend(), relayed.client());
         relayCase.assertCompleted(events.nextEnded().stats(), BULK, 1000);
+    }
+
+    /**
+     * A {@link RelayPreface} (a heap buffer here) reaches the target before the client's bytes, names the client, the
+     * address it connected to and the target, and is not counted; the relay still splices bulk after it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = RelayCase.class, names = {"EPOLL_SPLICE_OWN", "EPOLL_COPY"})
+    void aPrefaceReachesTheTargetFirstAndIsNotCounted(RelayCase relayCase) throws Exception {
+        ServerSocket target = newTarget();
+        server = builder(relayCase, target.getLocalSocketAddress())
+                .preface((client, local, to) -> Unpooled.copiedBuffer(preface(client, local, to), US_ASCII))
+                .bind();
+        Socket client = connect();
+        Socket backend = accept(target);
+
+        assertPrefaceFirst(preface(client.getLocalSocketAddress(), server.localAddress(),
+                target.getLocalSocketAddress()), backend);
+        exchange(client, backend, BULK, BULK);
+        relayCase.assertCompleted(events.nextEnded().stats(), BULK, BULK);
+    }
+
+    /**
+     * A target that speaks first gets its preface (a direct buffer here) from a client that sends nothing, and the
+     * client gets what the target says.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = RelayCase.class, names = {"EPOLL_SPLICE_OWN", "EPOLL_COPY"})
+    void aPrefaceReachesATargetWhoseClientWaitsForItToSpeak(RelayCase relayCase) throws Exception {
+        ServerSocket target = newTarget();
+        server = builder(relayCase, target.getLocalSocketAddress())
+                .preface((client, local, to) -> ByteBufAllocator.DEFAULT.directBuffer()
+                        .writeBytes(preface(client, local, to).getBytes(US_ASCII)))
+                .bind();
+        Socket client = connect();
+        Socket backend = accept(target);
+
+        assertPrefaceFirst(preface(client.getLocalSocketAddress(), server.localAddress(),
+                target.getLocalSocketAddress()), backend);
+        Transfer greeting = Streams.send(backend, 1000, 8, true);
+        assertEquals(greeting, Streams.receive(client), "what the target said first");
+        client.shutdownOutput();
+        assertEquals(-1, backend.getInputStream().read(), "the client's FIN");
+        relayCase.assertCompleted(events.nextEnded().stats(), 0, 1000);
+    }
+
+    /** A preface that throws ends its relay with that error, before it started; the client is reset. */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = RelayCase.class, names = {"EPOLL_SPLICE_OWN", "EPOLL_COPY"})
+    void aPrefaceThatThrowsEndsTheRelayWithItsError(RelayCase relayCase) throws Exception {
+        ServerSocket target = newTarget();
+        IllegalStateException broken = new IllegalStateException("no preface today");
+        server = builder(relayCase, target.getLocalSocketAddress())
+                .preface((client, local, to) -> {
+                    throw broken;
+                })
+                .bind();
+        Socket client = connect();
+        accept(target);
+
+        assertEndsWithAReset(client);
+        Ended ended = events.nextEnded();
+        assertEquals(RelayOutcome.ERROR, ended.stats().outcome(), ended.stats()::toString);
+        assertEquals(broken, ended.stats().cause().orElse(null));
+        assertEquals(target.getLocalSocketAddress(), events.nextFailure().target(), "the target's connect reported");
+        assertEquals(List.of(), events.started(), "relays started");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -568,6 +637,17 @@ class SpliceRelayServerTest {
         RelayStats stats = events.nextEnded().stats();
         assertEquals(RelayOutcome.RESET, stats.outcome(), stats::toString);
         relayCase.assertRanIn(stats);
+    }
+
+    /** What the tests' {@link RelayPreface}s write: the three addresses, on one line. */
+    private static String preface(SocketAddress client, SocketAddress local, SocketAddress target) {
+        return "PREFACE " + client + " " + local + " " + target + "\r\n";
+    }
+
+    /** {@code backend} reads {@code preface} before anything else. */
+    private static void assertPrefaceFirst(String preface, Socket backend) throws IOException {
+        byte[] expected = preface.getBytes(US_ASCII);
+        assertEquals(preface, new String(backend.getInputStream().readNBytes(expected.length), US_ASCII));
     }
 
     /** A byte each way between the relay's two sides: the relay runs. */

@@ -91,8 +91,8 @@ class UrgentDataTest {
             long cpuBefore = ProcessCpu.nanos();
             Thread.sleep(CPU_WINDOW_MILLIS);
             long cpuMillis = TimeUnit.NANOSECONDS.toMillis(ProcessCpu.nanos() - cpuBefore);
-            System.out.printf("%s: %d ms of process CPU in %d ms after an urgent byte%n", relays, cpuMillis,
-                    CPU_WINDOW_MILLIS);
+            System.out.printf("%s: %d ms of process CPU in %d ms after an urgent byte%n", relays,
+                    cpuMillis, CPU_WINDOW_MILLIS);
             assertTrue(cpuMillis < MAX_CPU_MILLIS,
                     "the process used " + cpuMillis + " ms of CPU in " + CPU_WINDOW_MILLIS + " ms after an urgent byte");
             assertEquals(second, receive(backend.getInputStream(), AROUND), "after the urgent byte, no FIN yet");

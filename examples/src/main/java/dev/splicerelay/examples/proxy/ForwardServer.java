@@ -18,6 +18,7 @@ import dev.splicerelay.RelayTargets;
 import dev.splicerelay.SpliceEngine;
 import dev.splicerelay.SpliceRelayServer;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
 import io.netty.util.NetUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,9 +70,10 @@ final class ForwardServer implements RelayTargets, RelayServerListener {
     /**
      * Why the proxy's clients need a channel each, or {@code null} if the forward front can run without: unless
      * {@code --channel-per-client} asks for channels, it must be the forward front on epoll, listening on TCP, to
-     * targets given as IP addresses (a name is resolved per connect, off the event loop), with neither PROXY protocol
-     * option (both are written or read through a pipeline), without {@code --handover} (which hands listening
-     * channels' sockets over) and without Netty's {@code spliceTo} engine.
+     * targets given as IP addresses (a name is resolved per connect, off the event loop), without
+     * {@code --accept-proxy} (Netty's decoder reads the header in a pipeline), without {@code --handover} (which hands
+     * listening channels' sockets over) and without Netty's {@code spliceTo} engine. {@code --send-proxy} runs on the
+     * server: its header is the server's {@link dev.splicerelay.RelayPreface}.
      */
     static String obstacle(ProxyOptions options, EventLoopGroup group) {
         if (options.channelPerClient()) {
@@ -91,8 +93,8 @@ final class ForwardServer implements RelayTargets, RelayServerListener {
                 return "target " + target + " is not an IP address";
             }
         }
-        if (options.acceptProxy() || options.sendProxy() != null) {
-            return "the PROXY protocol";
+        if (options.acceptProxy()) {
+            return "--accept-proxy reads a PROXY header first";
         }
         if (options.operations().handover() != null) {
             return "--handover";
@@ -108,15 +110,19 @@ final class ForwardServer implements RelayTargets, RelayServerListener {
                               EventLoopGroup group) throws IOException {
         ForwardServer front = new ForwardServer(options, targets, status, events, group);
         InetSocketAddress address = (InetSocketAddress) options.listen();
-        front.server = SpliceRelayServer.builder()
+        SpliceRelayServer.Builder builder = SpliceRelayServer.builder()
                 .group(group)
                 .localAddress(address)
                 .reusePort(options.operations().reusePort())
                 .targets(front)
                 .listener(front)
                 .config(options.relayConfig())
-                .connectTimeout(options.connectTimeout())
-                .bind();
+                .connectTimeout(options.connectTimeout());
+        HAProxyProtocolVersion sendProxy = options.sendProxy();
+        if (sendProxy != null) {
+            builder.preface((client, local, target) -> ProxyProtocolHeader.encode(sendProxy, client, local));
+        }
+        front.server = builder.bind();
         front.listen = ProxyAddress.toString(front.server.localAddress());
         status.countBytesOf(front);
         return front;

@@ -41,7 +41,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The PROXY protocol end to end: {@code --send-proxy} puts the header that HAProxy's specification defines for the
- * client's and the proxy's addresses in front of the relayed bytes, which still splice on epoll; and
+ * client's and the proxy's addresses in front of the relayed bytes, which still splice on epoll (where the forward
+ * front needs no channel per client for it); and
  * {@code --accept-proxy} behind {@code --send-proxy} passes the original client's address on.
  */
 @Timeout(120)
@@ -60,6 +61,9 @@ class ProxyProtocolIT {
         try (ProxyHeaderBackend backend = new ProxyHeaderBackend(REPLY);
              ProxyProcess proxy = ProxyProcess.start("--listen", "127.0.0.1:0", "--target", backend.target(),
                      "--send-proxy", version, "--transport", transport)) {
+            String path = transport.equals("epoll") ? ", no channel per client"
+                    : ", a channel per client (transport nio)";
+            assertTrue(proxy.startupLine().endsWith(path), proxy.startupLine());
             int clientPort;
             try (Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
                 clientPort = client.getLocalPort();
