@@ -204,8 +204,8 @@ final class DirectRelay {
         try {
             clientRegistration = EpollIo.register(loop, client, new Events(true));
             server.listener().relayStarted(clientAddress, target);
-            // Why now: a client has usually sent its request while the relay connected, and a target its preface
-            // room; moving both before the next epoll wait saves that wake-up's latency.
+            // Why now, before epoll reports anything: a client has usually sent its request while the relay
+            // connected, and a new connection has room for a preface; one wake-up less per connection.
             fromClient.flow.move(false);
             if (!ended) {
                 updateInterest();
