@@ -68,6 +68,11 @@ final class DirectAcceptor implements EpollIo.Listener {
         return loop;
     }
 
+    /** The listening socket, open until {@link #stopAccepting()}. */
+    LinuxSocket socket() {
+        return socket;
+    }
+
     SpliceRelayServer server() {
         return server;
     }

@@ -49,8 +49,10 @@ import java.util.function.Consumer;
  *
  * <p>Each event loop of the group has its own listening socket on the address, bound with {@code SO_REUSEPORT} when
  * there is more than one, so the kernel spreads the clients over the loops; a client, its target connection and its
- * relay stay on the loop that accepted it. Targets are tried in the order {@link RelayTargets} gives, all of a client's
- * within the connect timeout. {@link RelayConfig#mode()} {@code COPY} copies; otherwise the server splices, with the
+ * relay stay on the loop that accepted it. Sockets that already listen can be taken instead
+ * ({@link Builder#listeningSockets}) and handed on ({@link #listeningSockets()}): a reload that refuses no client.
+ * Targets are tried in the order {@link RelayTargets} gives, all of a client's within the connect timeout.
+ * {@link RelayConfig#mode()} {@code COPY} copies; otherwise the server splices, with the
  * {@link SpliceEngine#IO_HANDLE} engine, each direction from its first read that fills 64 KiB on: a short exchange is
  * copied, which costs fewer system calls. It needs Linux, native epoll and Netty 4.2; {@link #unavailableReason} says
  * why not elsewhere, where a relay runs on channels with {@link SpliceRelayHandler}.
@@ -143,6 +145,19 @@ public final class SpliceRelayServer {
         return sum;
     }
 
+    /**
+     * {@return the listening sockets' file descriptors, for a successor process that takes the port over (sent with
+     * {@code SCM_RIGHTS}, say, and given to its {@link Builder#listeningSockets}); they stay the server's, and
+     * {@link #stopAccepting()} closes them here, not in a process that received them}
+     */
+    public List<Integer> listeningSockets() {
+        List<Integer> fds = new ArrayList<>();
+        for (DirectAcceptor acceptor : acceptors) {
+            fds.add(acceptor.socket().intValue());
+        }
+        return fds;
+    }
+
     /** Closes the listening sockets: no new client is accepted, and the relays run on to their end. Idempotent. */
     public void stopAccepting() {
         onEveryLoop(DirectAcceptor::stopAccepting);
@@ -201,33 +216,30 @@ public final class SpliceRelayServer {
         done.forEach(Future::awaitUninterruptibly);
     }
 
-    private void bind(EventLoopGroup group, InetSocketAddress address) throws IOException {
+    /**
+     * Listens on {@code address} with one socket per loop, or accepts on the {@code adopted} sockets (socket i on loop
+     * i modulo the loops) and, if they share their port ({@code SO_REUSEPORT}), joins them on the loops left.
+     */
+    private void bind(EventLoopGroup group, InetSocketAddress address, List<Integer> adopted) throws IOException {
         List<EventLoop> loops = new ArrayList<>();
         group.forEach(executor -> loops.add((EventLoop) executor));
-        InetSocketAddress next = address;
         try {
-            for (EventLoop loop : loops) {
-                LinuxSocket socket = LinuxSocket.newSocketStream(address.getAddress() instanceof Inet6Address);
-                try {
-                    socket.setReuseAddress(true);
-                    socket.setReusePort(reusePort || loops.size() > 1);
-                    socket.bind(next);
-                    socket.listen(BACKLOG);
-                } catch (IOException e) {
-                    socket.close();
-                    throw new IOException("cannot listen on " + next + ": " + e.getMessage(), e);
+            InetSocketAddress next = address;
+            boolean reuse = reusePort || loops.size() > 1;
+            int served = 0;
+            if (adopted != null) {
+                for (int fd : adopted) {
+                    accept(loops.get(served++ % loops.size()), LinuxSocket.newSocket(fd));
                 }
+                LinuxSocket first = acceptors.get(0).socket();
+                next = first.localAddress();
+                reuse = first.isReusePort();
+            }
+            for (; served < loops.size() && (served == 0 || reuse); served++) {
+                LinuxSocket socket = listen(next, reuse);
                 // Port 0 asked for: the first socket's port, for all.
                 next = socket.localAddress();
-                DirectAcceptor acceptor = new DirectAcceptor(this, loop, socket);
-                acceptors.add(acceptor);
-                Future<?> opened = loop.submit(() -> {
-                    acceptor.open();
-                    return null;
-                }).awaitUninterruptibly();
-                if (!opened.isSuccess()) {
-                    throw new IOException("cannot register the listening socket with " + loop, opened.cause());
-                }
+                accept(loops.get(served), socket);
             }
             localAddress = next;
         } catch (IOException | RuntimeException e) {
@@ -236,10 +248,41 @@ public final class SpliceRelayServer {
         }
     }
 
-    /** Sets up a {@link SpliceRelayServer}; {@link #group}, {@link #localAddress} and {@link #targets} are required. */
+    private static LinuxSocket listen(InetSocketAddress address, boolean reusePort) throws IOException {
+        LinuxSocket socket = LinuxSocket.newSocketStream(address.getAddress() instanceof Inet6Address);
+        try {
+            socket.setReuseAddress(true);
+            socket.setReusePort(reusePort);
+            socket.bind(address);
+            socket.listen(BACKLOG);
+            return socket;
+        } catch (IOException e) {
+            socket.close();
+            throw new IOException("cannot listen on " + address + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Accepts on {@code socket} on {@code loop}; the server owns the socket from now on. */
+    private void accept(EventLoop loop, LinuxSocket socket) throws IOException {
+        DirectAcceptor acceptor = new DirectAcceptor(this, loop, socket);
+        acceptors.add(acceptor);
+        Future<?> opened = loop.submit(() -> {
+            acceptor.open();
+            return null;
+        }).awaitUninterruptibly();
+        if (!opened.isSuccess()) {
+            throw new IOException("cannot register the listening socket with " + loop, opened.cause());
+        }
+    }
+
+    /**
+     * Sets up a {@link SpliceRelayServer}; {@link #group}, {@link #targets} and {@link #localAddress} (or
+     * {@link #listeningSockets}) are required.
+     */
     public static final class Builder {
         private EventLoopGroup group;
         private InetSocketAddress localAddress;
+        private List<Integer> listeningSockets;
         private RelayTargets targets;
         private RelayServerListener listener = new RelayServerListener() { };
         private RelayPreface preface;
@@ -262,13 +305,30 @@ public final class SpliceRelayServer {
         }
 
         /**
-         * Sets the address to listen on.
+         * Sets the address to listen on; or {@link #listeningSockets}.
          *
          * @param localAddress the address; port 0 for one the kernel chooses
          * @return this builder
          */
         public Builder localAddress(InetSocketAddress localAddress) {
             this.localAddress = Objects.requireNonNull(localAddress, "localAddress");
+            return this;
+        }
+
+        /**
+         * Accepts on TCP sockets that already listen instead of binding {@link #localAddress}: a predecessor's, handed
+         * over at a reload ({@link SpliceRelayServer#listeningSockets()}), or a service manager's. Socket i accepts on
+         * event loop i modulo the loops. With fewer sockets than loops, the other loops listen on the first socket's
+         * address too if it has {@code SO_REUSEPORT}; otherwise only the sockets' loops accept.
+         *
+         * @param fds file descriptors of listening TCP sockets, at least one; the server owns them from then on
+         * @return this builder
+         */
+        public Builder listeningSockets(List<Integer> fds) {
+            if (fds.isEmpty()) {
+                throw new IllegalArgumentException("no listening socket");
+            }
+            this.listeningSockets = List.copyOf(fds);
             return this;
         }
 
@@ -348,22 +408,26 @@ public final class SpliceRelayServer {
         }
 
         /**
-         * Binds one listening socket per event loop of the group and starts accepting.
+         * Binds one listening socket per event loop of the group, or takes the {@link #listeningSockets}, and starts
+         * accepting.
          *
          * @return the running server
-         * @throws IllegalStateException if the group cannot run the server ({@link #unavailableReason})
+         * @throws IllegalStateException if the group cannot run the server ({@link #unavailableReason}), or if neither
+         *                               or both of {@link #localAddress} and {@link #listeningSockets} were set
          * @throws IOException if the address cannot be listened on
          */
         public SpliceRelayServer bind() throws IOException {
             Objects.requireNonNull(group, "group");
-            Objects.requireNonNull(localAddress, "localAddress");
             Objects.requireNonNull(targets, "targets");
+            if ((localAddress == null) == (listeningSockets == null)) {
+                throw new IllegalStateException("set either localAddress or listeningSockets");
+            }
             String unavailable = unavailableReason(group);
             if (unavailable != null) {
                 throw new IllegalStateException("a SpliceRelayServer cannot run: " + unavailable);
             }
             SpliceRelayServer server = new SpliceRelayServer(this);
-            server.bind(group, localAddress);
+            server.bind(group, localAddress, listeningSockets);
             return server;
         }
     }

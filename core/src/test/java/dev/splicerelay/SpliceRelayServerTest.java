@@ -20,6 +20,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.LinuxSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -250,6 +251,53 @@ class SpliceRelayServerTest {
         assertEquals(broken, ended.stats().cause().orElse(null));
         assertEquals(target.getLocalSocketAddress(), events.nextFailure().target(), "the target's connect reported");
         assertEquals(List.of(), events.started(), "relays started");
+    }
+
+    /**
+     * A server takes a socket that already listens, as at a reload: it relays that socket's clients, joins its port on
+     * its other event loop (the socket has {@code SO_REUSEPORT}), hands both sockets on in
+     * {@link SpliceRelayServer#listeningSockets()} and closes them when it stops accepting.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = RelayCase.class, names = {"EPOLL_SPLICE_OWN", "EPOLL_COPY"})
+    void aServerAcceptsOnSocketsThatAlreadyListen(RelayCase relayCase) throws Exception {
+        ServerSocket target = newTarget();
+        LinuxSocket listening = LinuxSocket.newSocketStream(false);
+        listening.setReusePort(true);
+        listening.bind(new InetSocketAddress(LOOPBACK, 0));
+        listening.listen(128);
+        InetSocketAddress address = listening.localAddress();
+        InetSocketAddress to = (InetSocketAddress) target.getLocalSocketAddress();
+        server = SpliceRelayServer.builder()
+                .group(group)
+                .listeningSockets(List.of(listening.intValue()))
+                .targets(client -> List.of(to).iterator())
+                .listener(events)
+                .config(relayCase.config().build())
+                .bind();
+
+        assertEquals(address, server.localAddress());
+        List<Integer> handedOn = server.listeningSockets();
+        assertEquals(2, handedOn.size(), handedOn::toString);
+        assertEquals(listening.intValue(), handedOn.get(0));
+        for (int i = 0; i < 10; i++) {
+            shortRelay(target);
+            relayCase.assertCompleted(events.nextEnded().stats(), 1000, 1000);
+        }
+        server.stopAccepting();
+        assertThrows(ConnectException.class, () -> new Socket(LOOPBACK, address.getPort()).close());
+    }
+
+    @Test
+    void aServerNeedsEitherAnAddressOrListeningSocketsButNotBoth() throws Exception {
+        ServerSocket target = newTarget();
+        SpliceRelayServer.Builder both = builder(RelayCase.EPOLL_COPY, target.getLocalSocketAddress())
+                .listeningSockets(List.of(0));
+        assertThrows(IllegalStateException.class, both::bind);
+        SpliceRelayServer.Builder neither = SpliceRelayServer.builder()
+                .group(group)
+                .targets(client -> List.<InetSocketAddress>of().iterator());
+        assertThrows(IllegalStateException.class, neither::bind);
     }
 
     @ParameterizedTest(name = "{0}")
