@@ -28,8 +28,10 @@ import java.net.InetSocketAddress;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.function.Consumer;
 
 /**
  * The forward front without a Netty channel per connection: a {@link SpliceRelayServer} whose clients are admitted
@@ -71,9 +73,9 @@ final class ForwardServer implements RelayTargets, RelayServerListener {
      * Why the proxy's clients need a channel each, or {@code null} if the forward front can run without: unless
      * {@code --channel-per-client} asks for channels, it must be the forward front on epoll, listening on TCP, to
      * targets given as IP addresses (a name is resolved per connect, off the event loop), without
-     * {@code --accept-proxy} (Netty's decoder reads the header in a pipeline), without {@code --handover} (which hands
-     * listening channels' sockets over) and without Netty's {@code spliceTo} engine. {@code --send-proxy} runs on the
-     * server: its header is the server's {@link dev.splicerelay.RelayPreface}.
+     * {@code --accept-proxy} (Netty's decoder reads the header in a pipeline) and without Netty's {@code spliceTo}
+     * engine. {@code --send-proxy} runs on the server (its header is the server's {@link dev.splicerelay.RelayPreface}),
+     * and so does {@code --handover}, whose listening sockets the server hands over and takes.
      */
     static String obstacle(ProxyOptions options, EventLoopGroup group) {
         if (options.channelPerClient()) {
@@ -96,9 +98,6 @@ final class ForwardServer implements RelayTargets, RelayServerListener {
         if (options.acceptProxy()) {
             return "--accept-proxy reads a PROXY header first";
         }
-        if (options.operations().handover() != null) {
-            return "--handover";
-        }
         if (options.spliceEngine() == SpliceEngine.SPLICE_TO) {
             return "--splice-engine splice_to";
         }
@@ -108,16 +107,28 @@ final class ForwardServer implements RelayTargets, RelayServerListener {
     /** Binds the forward front's listening sockets, one per event loop, on {@link ProxyOptions#listen()}. */
     static ForwardServer bind(ProxyOptions options, TargetGroup targets, ProxyStatus status, ProxyEvents events,
                               EventLoopGroup group) throws IOException {
+        return start(options, targets, status, events, group,
+                builder -> builder.localAddress((InetSocketAddress) options.listen()));
+    }
+
+    /** Serves the forward front on listening sockets a predecessor handed over ({@code --handover}). */
+    static ForwardServer adopt(ProxyOptions options, TargetGroup targets, ProxyStatus status, ProxyEvents events,
+                               EventLoopGroup group, List<Integer> listeningSockets) throws IOException {
+        return start(options, targets, status, events, group, builder -> builder.listeningSockets(listeningSockets));
+    }
+
+    private static ForwardServer start(ProxyOptions options, TargetGroup targets, ProxyStatus status,
+                                       ProxyEvents events, EventLoopGroup group,
+                                       Consumer<SpliceRelayServer.Builder> listening) throws IOException {
         ForwardServer front = new ForwardServer(options, targets, status, events, group);
-        InetSocketAddress address = (InetSocketAddress) options.listen();
         SpliceRelayServer.Builder builder = SpliceRelayServer.builder()
                 .group(group)
-                .localAddress(address)
                 .reusePort(options.operations().reusePort())
                 .targets(front)
                 .listener(front)
                 .config(options.relayConfig())
                 .connectTimeout(options.connectTimeout());
+        listening.accept(builder);
         HAProxyProtocolVersion sendProxy = options.sendProxy();
         if (sendProxy != null) {
             builder.preface((client, local, target) -> ProxyProtocolHeader.encode(sendProxy, client, local));
@@ -130,6 +141,11 @@ final class ForwardServer implements RelayTargets, RelayServerListener {
 
     InetSocketAddress localAddress() {
         return server.localAddress();
+    }
+
+    /** The listening sockets, for a successor ({@code --handover}). */
+    List<Integer> listeningSockets() {
+        return server.listeningSockets();
     }
 
     long bytesClientToTarget() {

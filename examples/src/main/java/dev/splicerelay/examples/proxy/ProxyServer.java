@@ -69,8 +69,9 @@ import java.util.concurrent.TimeoutException;
  * ({@link HandoverClient}): the proxy adopts them, spread over its event loops (with more loops than sockets on a
  * port shared with {@code SO_REUSEPORT}, it binds more to join them), and only then tells the old proxy to stop
  * accepting. Either way it then serves PATH ({@link HandoverServer}); when a successor takes its sockets, it stops
- * accepting on them without closing them (it deregisters them from its event loops: the successor holds the same
- * sockets, so no accept queue is lost), lets its relays finish and completes {@link #retired()}.
+ * accepting on them (it deregisters listening channels without closing them, and the forward front without channels
+ * takes its sockets out of epoll and closes its copies: the successor holds the same sockets, so no accept queue is
+ * lost), lets its relays finish and completes {@link #retired()}.
  *
  * <p>The metrics server and the handover socket run on a control event loop of one thread that no relay uses.
  *
@@ -188,7 +189,7 @@ final class ProxyServer implements HandoverServer.Handoff {
     }
 
     int listeningSockets() {
-        return forward != null ? options.threads() : listeners.size();
+        return forward != null ? forward.listeningSockets().size() : listeners.size();
     }
 
     /**
@@ -246,7 +247,7 @@ final class ProxyServer implements HandoverServer.Handoff {
     @Override
     public HandoverOffer offer() {
         List<HandoverOffer.Role> roles = new ArrayList<>();
-        for (int i = 0; i < listeners.size(); i++) {
+        for (int i = 0; i < listeningSockets(); i++) {
             roles.add(HandoverOffer.Role.LISTENER);
         }
         roles.add(HandoverOffer.Role.HANDOVER);
@@ -259,10 +260,7 @@ final class ProxyServer implements HandoverServer.Handoff {
 
     @Override
     public List<FileDescriptor> sockets() {
-        List<FileDescriptor> sockets = new ArrayList<>();
-        for (Channel listener : listeners) {
-            sockets.add(((UnixChannel) listener).fd());
-        }
+        List<FileDescriptor> sockets = listeningFds();
         sockets.add(((UnixChannel) handoverServer).fd());
         if (metricsServer != null) {
             sockets.add(((UnixChannel) metricsServer).fd());
@@ -270,8 +268,26 @@ final class ProxyServer implements HandoverServer.Handoff {
         return sockets;
     }
 
+    /** The listening sockets (epoll, as {@code --handover} needs): the forward front's, or the listening channels'. */
+    private List<FileDescriptor> listeningFds() {
+        List<FileDescriptor> fds = new ArrayList<>();
+        if (forward != null) {
+            for (int fd : forward.listeningSockets()) {
+                fds.add(new FileDescriptor(fd));
+            }
+        }
+        for (Channel listener : listeners) {
+            fds.add(((UnixChannel) listener).fd());
+        }
+        return fds;
+    }
+
     @Override
     public Future<?> stopAccepting(long successorPid) {
+        if (forward != null) {
+            // Out of epoll first, then closed: the successor holds the same sockets, so no accept queue is lost.
+            forward.stopAccepting();
+        }
         EventExecutor executor = handoverServer.eventLoop();
         PromiseCombiner combiner = new PromiseCombiner(executor);
         for (Channel listener : listeners) {
@@ -338,10 +354,14 @@ final class ProxyServer implements HandoverServer.Handoff {
             }
             return;
         }
-        channelsReason = "--handover";
         try {
             HandoverClient.Sockets sockets = predecessor.receive(options.listen(), operations.metricsListen());
-            adopt(sockets.listeners(), initializer);
+            channelsReason = ForwardServer.obstacle(options, group);
+            if (channelsReason == null) {
+                forward = ForwardServer.adopt(options, targets, status, events, group, sockets.listeners());
+            } else {
+                adopt(sockets.listeners(), initializer);
+            }
             if (metrics != null) {
                 metricsServer = (sockets.metrics() >= 0
                         ? MetricsServer.adopt(control, sockets.metrics(), metrics)

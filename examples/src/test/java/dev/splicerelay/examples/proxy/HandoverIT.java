@@ -33,6 +33,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -85,7 +86,7 @@ class HandoverIT {
     /**
      * 32 clients connect, send, read the answer and close, over and over, and two 64 MiB uploads run slowly, while
      * the proxy is reloaded 5 times: every connection succeeds, both uploads arrive byte-exact, and every old proxy
-     * drains its relays and exits 0.
+     * drains its relays and exits 0. Each new proxy takes the sockets without a channel per client.
      */
     @Test
     void fiveReloadsUnderLoadLoseNoConnection() throws Exception {
@@ -123,6 +124,7 @@ class HandoverIT {
                 Thread.sleep(1000);
                 ProxyProcess next = ProxyProcess.start(args(backend, listen));
                 proxies.add(next);
+                assertTrue(next.startupLine().endsWith(", no channel per client"), next.startupLine());
                 ProxyProcess previous = proxies.get(proxies.size() - 2);
                 assertTrue(previous.awaitStderr("stops accepting", Duration.ofSeconds(10)), previous.stderr());
                 if (reload == 1) {
@@ -149,6 +151,30 @@ class HandoverIT {
             pool.shutdownNow();
             for (ProxyProcess proxy : proxies) {
                 proxy.close();
+            }
+        }
+    }
+
+    /**
+     * A proxy with a channel per client hands its sockets to one without, which hands them to one with: each serves,
+     * and each old one drains and exits 0. The sockets are the same either way.
+     */
+    @Test
+    void reloadsBetweenChannelsAndNoChannelsServeOnTheSameSockets() throws Exception {
+        try (HashingBackend backend = new HashingBackend(REPLY, Duration.ZERO);
+             ProxyProcess first = ProxyProcess.start(withChannels(args(backend, "127.0.0.1:0")))) {
+            String listen = "127.0.0.1:" + first.port();
+            assertServes(first);
+            try (ProxyProcess second = ProxyProcess.start(args(backend, listen))) {
+                assertTrue(second.startupLine().endsWith(", no channel per client"), second.startupLine());
+                assertEquals(0, first.awaitExit(Duration.ofSeconds(30)), first.stderr());
+                assertServes(second);
+                try (ProxyProcess third = ProxyProcess.start(withChannels(args(backend, listen)))) {
+                    assertTrue(third.startupLine().endsWith(", a channel per client (--channel-per-client)"),
+                            third.startupLine());
+                    assertEquals(0, second.awaitExit(Duration.ofSeconds(30)), second.stderr());
+                    assertServes(third);
+                }
             }
         }
     }
@@ -225,6 +251,12 @@ class HandoverIT {
         return new String[] {"--listen", listen, "--target", backend.target(), "--transport", "epoll",
                 "--threads", "2", "--handover", socket.toString(), "--drain-timeout", "120s",
                 "--status-interval", "0"};
+    }
+
+    private static String[] withChannels(String[] args) {
+        String[] with = Arrays.copyOf(args, args.length + 1);
+        with[args.length] = "--channel-per-client";
+        return with;
     }
 
     static void assertServes(ProxyProcess proxy) throws IOException {
