@@ -31,6 +31,7 @@ import java.nio.ByteBuffer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -39,7 +40,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Fails loudly when a Netty upgrade changes what {@link SpliceRelayServer} relies on in Netty's native sockets
  * ({@code LinuxSocket}, {@code NativeInetAddress}; docs: "Netty internals"): how {@code accept}, {@code connect},
  * {@code finishConnect}, {@code read} and {@code write} report EAGAIN, progress, refusal and end of stream, the
- * layout of the address {@code accept} fills, and an accepted socket's {@code localAddress}.
+ * layout of the address {@code accept} fills, an accepted socket's {@code localAddress}, and {@code isReusePort} of a
+ * socket wrapped from its descriptor, as an adopted listening socket is.
  */
 @Timeout(30)
 class RawSocketTest {
@@ -78,6 +80,20 @@ class RawSocketTest {
             }
         } finally {
             listener.close();
+        }
+    }
+
+    @Test
+    void aListeningSocketSaysWhetherItSharesItsPort() throws Exception {
+        LinuxSocket shared = LinuxSocket.newSocketStream(false);
+        LinuxSocket alone = LinuxSocket.newSocketStream(false);
+        try {
+            shared.setReusePort(true);
+            assertTrue(LinuxSocket.newSocket(shared.intValue()).isReusePort());
+            assertFalse(LinuxSocket.newSocket(alone.intValue()).isReusePort());
+        } finally {
+            shared.close();
+            alone.close();
         }
     }
 
