@@ -115,7 +115,7 @@ final class DirectAcceptor implements EpollIo.Listener {
             admitted = false;
         }
         if (!admitted) {
-            closeQuietly(client);
+            EpollIo.closeQuietly(client);
             return;
         }
         try {
@@ -169,15 +169,7 @@ final class DirectAcceptor implements EpollIo.Listener {
         if (registration != null) {
             registration.cancel();
         }
-        closeQuietly(socket);
-    }
-
-    private static void closeQuietly(LinuxSocket socket) {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // The descriptor is released whatever close reports.
-        }
+        EpollIo.closeQuietly(socket);
     }
 
     /** Aborts every relay of this loop. */

@@ -196,9 +196,8 @@ final class DirectRelay {
             return;
         }
         relaying = true;
-        boolean splice = server.choice().mode() == RelayMode.SPLICE;
-        fromClient = new Side(client, peer, splice, preface);
-        fromPeer = new Side(peer, client, splice, null);
+        fromClient = new Side(client, peer, preface);
+        fromPeer = new Side(peer, client, null);
         idle = new IdleTimer(loop, server.config().idleTimeout(), this::idleTimeout);
         idle.start();
         try {
@@ -334,11 +333,7 @@ final class DirectRelay {
         } catch (IOException notConnected) {
             // Nothing to reset: the close below is all there is.
         }
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // The descriptor is released whatever close reports.
-        }
+        EpollIo.closeQuietly(socket);
     }
 
     /**
@@ -346,19 +341,15 @@ final class DirectRelay {
      * the direction to a {@link PipeFlow} at the first read that fills the copy buffer ({@link #bulkAhead()}).
      */
     private final class Side implements FlowOwner {
-        final LinuxSocket source;
         final LinuxSocket sink;
         final boolean toTarget;
-        final boolean splicesBulk;
         SocketFlow flow;
         long bytes;
 
         /** @param preface bytes for the sink ahead of the source's, or {@code null}; the side owns them */
-        Side(LinuxSocket source, LinuxSocket sink, boolean splicesBulk, ByteBuf preface) {
-            this.source = source;
+        Side(LinuxSocket source, LinuxSocket sink, ByteBuf preface) {
             this.sink = sink;
             this.toTarget = source == client;
-            this.splicesBulk = splicesBulk;
             this.flow = new SocketCopyFlow(this, source, sink, home.copyBuffer(), preface);
         }
 
@@ -371,10 +362,10 @@ final class DirectRelay {
          */
         @Override
         public boolean bulkAhead() {
-            if (!splicesBulk) {
+            if (server.choice().mode() != RelayMode.SPLICE) {
                 return false;
             }
-            flow = new PipeFlow(this, source, sink, PipePool.of(loop));
+            flow = new PipeFlow(this, flow.source, sink, PipePool.of(loop));
             return true;
         }
 

@@ -137,6 +137,15 @@ final class EpollIo {
         return Native.splice(from.intValue(), -1, to.intValue(), -1, len);
     }
 
+    /** Closes {@code fd}; close(2) releases the number even when it reports an error, so there is nothing to do then. */
+    static void closeQuietly(FileDescriptor fd) {
+        try {
+            fd.close();
+        } catch (IOException ignored) {
+            // Released all the same.
+        }
+    }
+
     /**
      * The error pending on {@code socket} (a reset, for one), taken from it, or {@code null}. For sockets whose
      * {@link #ERR} arrives while the engine reads and writes nothing on them.

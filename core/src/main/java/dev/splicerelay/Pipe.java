@@ -86,15 +86,7 @@ final class Pipe {
             return;
         }
         closed = true;
-        closeQuietly(readEnd);
-        closeQuietly(writeEnd);
-    }
-
-    private static void closeQuietly(FileDescriptor fd) {
-        try {
-            fd.close();
-        } catch (IOException ignored) {
-            // close(2) releases the number even when it reports an error; there is nothing left to do.
-        }
+        EpollIo.closeQuietly(readEnd);
+        EpollIo.closeQuietly(writeEnd);
     }
 }

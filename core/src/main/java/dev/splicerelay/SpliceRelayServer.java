@@ -257,7 +257,7 @@ public final class SpliceRelayServer {
             socket.listen(BACKLOG);
             return socket;
         } catch (IOException e) {
-            socket.close();
+            EpollIo.closeQuietly(socket);
             throw new IOException("cannot listen on " + address + ": " + e.getMessage(), e);
         }
     }

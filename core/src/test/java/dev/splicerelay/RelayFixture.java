@@ -87,11 +87,16 @@ final class RelayFixture implements TcpRelayFixture {
     private final ServerSocketChannel unixBackend;
     private final Selector unixAccepts;
     private final BlockingQueue<Relayed> relays = new LinkedBlockingQueue<>();
-    private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "test-peer");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService executor = newPeerThreads();
+
+    /** Daemon threads for a test's blocking peers, which the test shuts down when it ends. */
+    static ExecutorService newPeerThreads() {
+        return Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "test-peer");
+            t.setDaemon(true);
+            return t;
+        });
+    }
 
     RelayFixture(RelayCase relayCase) throws Exception {
         this(relayCase, relayCase.config().build());

@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -41,11 +40,7 @@ final class ServerFixture implements TcpRelayFixture {
     private final ServerSocket backend;
     private final SpliceRelayServer server;
     private final BlockingQueue<RelayStats> ended = new LinkedBlockingQueue<>();
-    private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "test-peer");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService executor = RelayFixture.newPeerThreads();
 
     /** @param relayCase {@link RelayCase#EPOLL_SPLICE_OWN} or {@link RelayCase#EPOLL_COPY}, the server's two modes */
     ServerFixture(RelayCase relayCase) throws IOException {

@@ -46,7 +46,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -74,11 +73,7 @@ class SpliceRelayServerTest {
 
     private final Recorder events = new Recorder();
     private final List<AutoCloseable> sockets = new ArrayList<>();
-    private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "test-peer");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService executor = RelayFixture.newPeerThreads();
     private SpliceRelayServer server;
 
     /**

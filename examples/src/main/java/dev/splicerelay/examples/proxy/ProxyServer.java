@@ -337,8 +337,8 @@ final class ProxyServer implements HandoverServer.Handoff {
                 status, events, clients);
         Path handover = operations.handover();
         HandoverClient predecessor = handover == null ? null : HandoverClient.connect(handover, control);
+        channelsReason = ForwardServer.obstacle(options, group);
         if (predecessor == null) {
-            channelsReason = ForwardServer.obstacle(options, group);
             if (channelsReason == null) {
                 checkPortFree();
                 forward = ForwardServer.bind(options, targets, status, events, group);
@@ -356,7 +356,6 @@ final class ProxyServer implements HandoverServer.Handoff {
         }
         try {
             HandoverClient.Sockets sockets = predecessor.receive(options.listen(), operations.metricsListen());
-            channelsReason = ForwardServer.obstacle(options, group);
             if (channelsReason == null) {
                 forward = ForwardServer.adopt(options, targets, status, events, group, sockets.listeners());
             } else {
