@@ -12,7 +12,7 @@
 # specific language governing permissions and limitations under the License.
 #
 
-# Compares splice-relay with other TCP relays on 127.0.0.1, interleaved (A B C ... A B C ...), medians of N rounds,
+# Compares splice-relay with other TCP relays on 127.0.0.1, interleaved (each round in its own order), medians of N rounds,
 # at equal threads: a 1-thread table (HAProxy nbthread 1, Go GOMAXPROCS=1, splice-proxy --threads 1, nginx 1 worker)
 # and an all-cores table (nproc of each). Scenarios:
 #   P1-fwd P1-rev P4-fwd P4-rev  iperf3, 1 or 4 streams, each direction: Gbit/s and relay CPU s per GB;
@@ -256,8 +256,19 @@ phase_configs() { # scenarios... -> configs that run at least one of them
   echo "$out"
 }
 
+# The relays of a round in a random order of its own, seeded by the run's date, phase and round: in one fixed order
+# each relay ran after the same one in every round and carried what that one left behind into all its results
+# (sr-splice ran right after socat's thousands of forked connections).
+round_order() { # phase, round, configs...
+  local seed
+  seed=$((16#$(sha256sum <<<"$RUN_DATE $1 $2" | head -c 7)))
+  shift 2
+  printf '%s\n' "$@" | awk -v seed="$seed" 'BEGIN { srand(seed) } { print rand(), $0 }' | sort -g | cut -d' ' -f2- \
+    | tr '\n' ' ' | sed 's/ $//'
+}
+
 run_phase() { # phase (iperf|http|h2|redis|echo), scenarios of the phase...
-  local phase=$1 scenario config round active=() configs target
+  local phase=$1 scenario config round active=() configs target order
   shift
   for scenario in "$@"; do selected "$scenario" && active+=("$scenario"); done
   [ "${#active[@]}" = 0 ] && return 0
@@ -288,8 +299,10 @@ run_phase() { # phase (iperf|http|h2|redis|echo), scenarios of the phase...
     esac
   done
   for round in $(seq 1 "$ROUNDS"); do
+    order=$(round_order "$phase" "$round" $configs)
+    log "phase $phase round $round order: $order"
     for scenario in "${active[@]}"; do
-      for config in $configs; do
+      for config in $order; do
         runs_scenario "$config" "$scenario" || continue
         case "$phase" in
           iperf) iperf_run "$config" "$scenario" "$round" ;;
