@@ -273,7 +273,9 @@ stop_relays() { # [pattern of expected log lines, ignored]
   for config in "${!RELAY_PID[@]}"; do
     if grep -qiE 'failure|exception|error|alert' "$WORK/$config"/*.log 2>/dev/null; then
       log "$config logged (first lines; see BENCHMARKS.md, \"what a relay may log\"):"
-      grep -hiE 'failure|exception|error|alert' "$WORK/$config"/*.log | head -3 | cut -c1-240 >&2
+      # Not grep | head: with pipefail, grep's SIGPIPE after head's third line would end the whole run.
+      awk 'tolower($0) ~ /failure|exception|error|alert/ { print substr($0, 1, 240); if (++n == 3) exit }' \
+        "$WORK/$config"/*.log >&2
     fi
   done
   RELAY_PID=()
