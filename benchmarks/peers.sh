@@ -49,7 +49,7 @@
 #   --netty-proxy, --netty-raw  add netty-proxy or netty-raw to the default relays.
 #   --baseline JAR  a splice-proxy.jar built from another commit, for sr-splice-base and sr-copy-base (--proxy jar).
 # Quick looks: --relays "none sr-splice haproxy-splice" --scenarios "ab redis-P16" -r 1 -q 1 --threads 1
-# Runtime with the defaults: 18.1 minutes on 2 vCPUs (run H, 2026-12-06), + installs and the Maven build on a fresh machine.
+# Runtime with the defaults: 18.9 minutes on 2 vCPUs (run M, 2026-12-07), + installs and the Maven build on a fresh machine.
 set -euo pipefail
 
 # shellcheck source=peers/lib.sh
