@@ -12,12 +12,15 @@
  */
 package dev.splicerelay;
 
+import io.netty.channel.epoll.LinuxSocket;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -55,6 +58,28 @@ final class OpenFds {
             }
         }
         return pipes;
+    }
+
+    /**
+     * The open TCP socket that {@code matches}, to read the options of a socket the code under test made; the test
+     * must not close it. A socket without an address (a listening one, say) fails the predicate, never the search.
+     *
+     * @throws AssertionError if no socket matches
+     */
+    static LinuxSocket socket(String description, Predicate<LinuxSocket> matches) {
+        for (String fd : Objects.requireNonNull(FD_DIR.list())) {
+            try {
+                if (Files.readSymbolicLink(FD_DIR.toPath().resolve(fd)).toString().startsWith("socket:")) {
+                    LinuxSocket socket = LinuxSocket.newSocket(Integer.parseInt(fd));
+                    if (matches.test(socket)) {
+                        return socket;
+                    }
+                }
+            } catch (IOException | RuntimeException closedMeanwhileOrNotTcp) {
+                // Not a candidate.
+            }
+        }
+        throw new AssertionError("no open socket is " + description);
     }
 
     /** Open fds other than the pipes idle in a pool. */

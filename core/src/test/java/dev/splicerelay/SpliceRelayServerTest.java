@@ -166,6 +166,31 @@ class SpliceRelayServerTest {
         });
     }
 
+    /**
+     * Every relay's two sockets have {@code TCP_NODELAY}, so that a small write leaves at once: the client's from the
+     * listening socket (the first client of each loop tells whether the kernel passed it on), the target's set at
+     * connect. The sockets are found among this process's descriptors by their addresses.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = RelayCase.class, names = {"EPOLL_SPLICE_OWN", "EPOLL_COPY"})
+    void bothSocketsOfEveryRelayHaveNoDelay(RelayCase relayCase) throws Exception {
+        ServerSocket target = newTarget();
+        bind(relayCase, target);
+        for (int i = 0; i < 4; i++) {
+            Socket client = connect();
+            Socket backend = accept(target);
+            assertRelaying(client, backend);
+            SocketAddress clientAddress = client.getLocalSocketAddress();
+            SocketAddress peerAddress = backend.getRemoteSocketAddress();
+            LinuxSocket relayClient = OpenFds.socket("the relay's socket to " + clientAddress,
+                    socket -> clientAddress.equals(socket.remoteAddress()));
+            LinuxSocket relayPeer = OpenFds.socket("the relay's socket from " + peerAddress,
+                    socket -> peerAddress.equals(socket.localAddress()));
+            assertTrue(relayClient.isTcpNoDelay(), "TCP_NODELAY on the client's socket, relay " + i);
+            assertTrue(relayPeer.isTcpNoDelay(), "TCP_NODELAY on the target's socket, relay " + i);
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @EnumSource(value = RelayCase.class, names = {"EPOLL_SPLICE_OWN", "EPOLL_COPY"})
     void aClientFinPassesOnAndTheTargetStillAnswers(RelayCase relayCase) throws Exception {
