@@ -41,6 +41,13 @@ import java.util.function.BooleanSupplier;
  * of the event loop, never while it dispatches an epoll batch: a number closed earlier in that batch could otherwise be
  * reused by the new socket and get the old socket's events (a stale {@code EPOLLRDHUP} would end a stream early).
  *
+ * <p>Registrations: the target's socket is registered at its connect for everything, edge-triggered, and the client's,
+ * level-triggered, for what its flows wait for ({@link SocketFlow#interest}). So a short connection's registrations
+ * never change, where a level-triggered target would be changed twice (from the connect to reading, and to nothing
+ * after its FIN): one {@code epoll_ctl} per connection instead of three, as HAProxy, whose registrations are all
+ * edge-triggered. Once a flow from the target stops with bytes perhaps left in its socket (bulk, see
+ * {@link Side#sourceMayHaveMore()}), the target's registration turns level-triggered too for the rest of the relay.
+ *
  * <p>Ending, once: {@link RelayOutcome#COMPLETED} when both directions have passed their FIN on (the first with
  * {@code shutdown(SHUT_WR)}, the last with the close of both sockets); {@link RelayOutcome#RESET} or
  * {@link RelayOutcome#ERROR} at a reset or failure of either socket, which resets both; the idle timeout, which resets
@@ -52,6 +59,8 @@ import java.util.function.BooleanSupplier;
  * the event loop that accepted the client.
  */
 final class DirectRelay {
+    private static final int PEER_EDGE_INTEREST = EpollIo.IN | EpollIo.RDHUP | EpollIo.OUT | EpollIo.EDGE;
+
     private final DirectAcceptor home;
     private final SpliceRelayServer server;
     private final EventLoop loop;
@@ -65,6 +74,8 @@ final class DirectRelay {
     private LinuxSocket peer;
     private EpollIo.Registration clientRegistration;
     private EpollIo.Registration peerRegistration;
+    /** Whether the target's registration is still {@link #PEER_EDGE_INTEREST}; see the class comment. */
+    private boolean peerEdgeTriggered;
     private ScheduledFuture<?> connectTimeout;
     private IdleTimer idle;
     private Side fromClient;
@@ -120,8 +131,9 @@ final class DirectRelay {
             peer.setTcpNoDelay(true);
             connected = peer.connect(target);
             peerRegistration = EpollIo.register(loop, peer, new Events(false));
+            peerRegistration.interest(PEER_EDGE_INTEREST);
+            peerEdgeTriggered = true;
             if (!connected) {
-                peerRegistration.interest(EpollIo.OUT);
                 connectTimeout = loop.schedule(this::connectTimedOut, left, TimeUnit.NANOSECONDS);
             }
         } catch (IOException | RuntimeException e) {
@@ -137,26 +149,26 @@ final class DirectRelay {
     /**
      * The connecting target socket's readiness. Writable without an error or hang-up is connected: a TCP socket is
      * never writable before its handshake is done, and a failed connect reports both. Only then does the relay skip
-     * Netty's {@code finishConnect}, a read of {@code SO_ERROR}, one system call per connection.
+     * Netty's {@code finishConnect}, a read of {@code SO_ERROR}, one system call per connection. Bytes or a FIN the
+     * target sent at once are in the same event, which the edge-triggered registration does not repeat.
      */
     private void connectReady(int ops) {
-        if ((ops & EpollIo.OUT) != 0 && (ops & (EpollIo.ERR | EpollIo.HUP)) == 0) {
-            connected();
-        } else {
-            finishConnect();
+        if (((ops & EpollIo.OUT) == 0 || (ops & (EpollIo.ERR | EpollIo.HUP)) != 0) && !finishConnect()) {
+            return;
+        }
+        connected();
+        if ((ops & (EpollIo.IN | EpollIo.RDHUP | EpollIo.HUP)) != 0) {
+            ready(false, ops & ~EpollIo.OUT);
         }
     }
 
-    private void finishConnect() {
-        boolean connected;
+    /** Netty's {@code finishConnect}: true once connected; a failure is reported and the next target tried. */
+    private boolean finishConnect() {
         try {
-            connected = peer.finishConnect();
+            return peer.finishConnect();
         } catch (IOException e) {
             connectFailed(e);
-            return;
-        }
-        if (connected) {
-            connected();
+            return false;
         }
     }
 
@@ -252,7 +264,9 @@ final class DirectRelay {
 
     private void updateInterest() throws IOException {
         clientRegistration.interest(SocketFlow.interest(fromClient.flow, fromPeer.flow));
-        peerRegistration.interest(SocketFlow.interest(fromPeer.flow, fromClient.flow));
+        if (!peerEdgeTriggered) {
+            peerRegistration.interest(SocketFlow.interest(fromPeer.flow, fromClient.flow));
+        }
     }
 
     private void fail(Throwable cause) {
@@ -367,6 +381,18 @@ final class DirectRelay {
             }
             flow = new PipeFlow(this, flow.source, sink, PipePool.of(loop));
             return true;
+        }
+
+        /**
+         * Bytes may be left in the target's socket, which its edge-triggered registration would not report again: it
+         * turns level-triggered, asked for when the flow has returned ({@link #updateInterest()}), and epoll reports
+         * them at once. The client's registration is level-triggered already.
+         */
+        @Override
+        public void sourceMayHaveMore() {
+            if (!toTarget) {
+                peerEdgeTriggered = false;
+            }
         }
 
         @Override

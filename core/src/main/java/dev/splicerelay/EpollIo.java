@@ -58,8 +58,10 @@ final class EpollIo {
     static final int ERR = Native.EPOLLERR;
     /** Linux's {@code EPOLLHUP}, for which Netty has no constant. */
     static final int HUP = 0x10;
+    /** Edge-triggered: each change of the socket's readiness is reported once, not for as long as it holds. */
+    static final int EDGE = Native.EPOLLET;
     /** The interest set of a socket waited on for nothing; see the class comment. */
-    static final int IDLE = Native.EPOLLET;
+    static final int IDLE = EDGE;
 
     private static final String UNAVAILABLE_REASON = registrationApiMissing();
 
@@ -120,7 +122,10 @@ final class EpollIo {
 
     /** One socket's registration with the event loop. */
     interface Registration {
-        /** Asks for {@code ops}, level-triggered; 0 means nothing and is submitted as {@link #IDLE}. */
+        /**
+         * Asks for {@code ops}, level-triggered unless they include {@link #EDGE}; 0 means nothing and is submitted
+         * as {@link #IDLE}. Each change is one {@code epoll_ctl}; asking for the same again costs nothing.
+         */
         void interest(int ops) throws IOException;
 
         /** Cancels the registration; the socket gets no more events. Idempotent. */

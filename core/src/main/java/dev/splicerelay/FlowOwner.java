@@ -37,4 +37,13 @@ interface FlowOwner {
     default boolean bulkAhead() {
         return false;
     }
+
+    /**
+     * The flow stopped with bytes perhaps still in its source: its wake-up's budget is spent, a short splice ended it
+     * ({@link ShortSpliceHint}), or it handed the direction on ({@link #bulkAhead}). A source registered
+     * level-triggered is reported again for them; an owner that registered it edge-triggered must see to that
+     * itself, as no new edge may come. Owners of level-triggered sources keep this default.
+     */
+    default void sourceMayHaveMore() {
+    }
 }

@@ -28,10 +28,11 @@ import java.io.IOException;
  * ending the stream early. Then the FIN is passed on ({@link FlowOwner#finish()}).
  *
  * <p>A wake-up fills the pipe at most {@link #FILLS_PER_WAKE_UP} times (1 MiB with 64 KiB pipes, 16 MiB with 1 MiB
- * pipes), so that one busy relay cannot starve the others on its event loop; epoll is level-triggered, so the rest is
- * reported again at once. Below that it splices until the source has nothing; after a splice that moved less than it
- * asked for, only while such extra splices find bytes ({@link ShortSpliceHint}), and always once the source has hung
- * up, so that its end of stream is found in the same wake-up.
+ * pipes), so that one busy relay cannot starve the others on its event loop. Below that it splices until the source
+ * has nothing; after a splice that moved less than it asked for, only while such extra splices find bytes
+ * ({@link ShortSpliceHint}), and always once the source has hung up, so that its end of stream is found in the same
+ * wake-up. Where it stops with bytes perhaps left, a level-triggered source is reported again at once, and the owner
+ * is told ({@link FlowOwner#sourceMayHaveMore()}).
  *
  * <p>Ownership: the flow holds a pipe from its {@link PipePool} only while bytes are in flight, and gives it back
  * empty; {@link #release()} gives back or closes it when the relay stops. The two sockets belong to the relay (to
@@ -105,6 +106,7 @@ final class PipeFlow extends SocketFlow {
             }
         }
         givePipeBack();
+        owner.sourceMayHaveMore();
     }
 
     /** Gives the pipe back to the pool if it is empty, closes it otherwise. Called once the relay has stopped. */

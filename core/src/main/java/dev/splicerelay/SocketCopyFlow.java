@@ -25,11 +25,12 @@ import java.nio.ByteBuffer;
  *
  * <p>What the sink has no room for is kept in a buffer of the flow's own, and the source is not read again until the
  * sink took all of it: a sink with no room stops its source (backpressure) and the flow waits for the sink to be
- * writable. A read that fills less than the read buffer leaves the source empty, so the flow stops there and epoll,
- * level-triggered, reports the next bytes; once the source has hung up it reads on to its end of stream, so that the
- * FIN goes on in the same wake-up. A wake-up reads at most {@link PipeFlow#FILLS_PER_WAKE_UP} times, as a
+ * writable. A read that fills less than the read buffer leaves the source empty, so the flow stops there and epoll
+ * reports the next bytes, level- or edge-triggered; once the source has hung up it reads on to its end of stream, so
+ * that the FIN goes on in the same wake-up. A wake-up reads at most {@link PipeFlow#FILLS_PER_WAKE_UP} times, as a
  * {@link PipeFlow} fills its pipe. A read that fills the whole buffer, all of it written, is reported to the owner
- * ({@link FlowOwner#bulkAhead()}), which may hand the direction to a flow that splices.
+ * ({@link FlowOwner#bulkAhead()}), which may hand the direction to a flow that splices. Where the flow stops with bytes
+ * perhaps left (its budget spent, or the direction handed on), it says so ({@link FlowOwner#sourceMayHaveMore()}).
  *
  * <p>A preface (a {@link RelayPreface}'s bytes) is held from the start in the same way, so the sink gets it before any
  * byte of the source; it is not counted.
@@ -89,12 +90,14 @@ final class SocketCopyFlow extends SocketFlow {
                 return;
             }
             if (n == BUFFER_BYTES && owner.bulkAhead()) {
+                owner.sourceMayHaveMore();
                 return;
             }
             if (n < BUFFER_BYTES && !sourceHungUp) {
                 return;
             }
         }
+        owner.sourceMayHaveMore();
     }
 
     @Override

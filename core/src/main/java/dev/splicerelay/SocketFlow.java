@@ -18,11 +18,13 @@ import java.io.IOException;
 import java.util.function.BooleanSupplier;
 
 /**
- * One direction of a relay between two sockets registered with the event loop, level-triggered: bytes from a source
- * socket to a sink socket, without a Netty channel. {@link PipeFlow} splices, {@link SocketCopyFlow} copies; this
- * class keeps what both track: whether the source has hung up, whether the flow waits for room in the sink, and
- * whether it is done. The relay asks for readiness as {@link #interest} says and passes what epoll reports to
- * {@link #ready}.
+ * One direction of a relay between two sockets registered with the event loop: bytes from a source socket to a sink
+ * socket, without a Netty channel. {@link PipeFlow} splices, {@link SocketCopyFlow} copies; this class keeps what both
+ * track: whether the source has hung up, whether the flow waits for room in the sink, and whether it is done. The
+ * relay passes what epoll reports to {@link #ready}. A socket registered level-triggered is asked for what
+ * {@link #interest} says; one registered edge-triggered for everything reports each change once, wanted or not, so a
+ * flow acts only on the readiness it waits for, and tells its owner where it stops before its source ran dry
+ * ({@link FlowOwner#sourceMayHaveMore()}).
  *
  * <p>Threading: the relay's event loop.
  */
@@ -95,7 +97,8 @@ abstract class SocketFlow {
 
     /**
      * Passes what epoll reported for {@code socket} ({@code ops}) to the flow it feeds ({@code out}) and the flow
-     * into it ({@code in}): room first, so that a full sink drains before its source is read again.
+     * into it ({@code in}), where that flow waits for it: room first, so that a full sink drains before its source is
+     * read again.
      *
      * @param stopped whether the relay has ended meanwhile (a flow's FIN or failure may end it)
      * @return the socket's pending error (a reset, say) if epoll reported one; nothing was moved then
@@ -112,10 +115,10 @@ abstract class SocketFlow {
         if ((ops & (EpollIo.RDHUP | EpollIo.HUP)) != 0) {
             out.sourceHungUp();
         }
-        if ((ops & EpollIo.OUT) != 0) {
+        if ((ops & EpollIo.OUT) != 0 && in.wantsSink()) {
             in.move(false);
         }
-        if (!stopped.getAsBoolean() && (ops & (EpollIo.IN | EpollIo.RDHUP | EpollIo.HUP)) != 0) {
+        if (!stopped.getAsBoolean() && (ops & (EpollIo.IN | EpollIo.RDHUP | EpollIo.HUP)) != 0 && out.wantsSource()) {
             out.move(true);
         }
         return null;

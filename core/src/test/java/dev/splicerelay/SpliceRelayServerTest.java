@@ -18,6 +18,7 @@ import dev.splicerelay.testing.Streams;
 import dev.splicerelay.testing.Streams.Transfer;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.LinuxSocket;
@@ -69,6 +70,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class SpliceRelayServerTest {
     private static final InetAddress LOOPBACK = loopback();
     private static final long BULK = 8L << 20;
+    /** Burst sizes: a byte, a copy buffer's worth (a splicing relay hands over there) and more than a wake-up moves. */
+    private static final int[] BURSTS = {1, SocketCopyFlow.BUFFER_BYTES, SocketCopyFlow.BUFFER_BYTES + 1, 3 << 20};
     private static EventLoopGroup group;
 
     private final Recorder events = new Recorder();
@@ -188,6 +191,64 @@ class SpliceRelayServerTest {
                     socket -> peerAddress.equals(socket.localAddress()));
             assertTrue(relayClient.isTcpNoDelay(), "TCP_NODELAY on the client's socket, relay " + i);
             assertTrue(relayPeer.isTcpNoDelay(), "TCP_NODELAY on the target's socket, relay " + i);
+        }
+    }
+
+    /**
+     * Bursts whose sender then waits for an answer, from a byte to more than a wake-up moves
+     * ({@link PipeFlow#FILLS_PER_WAKE_UP} buffers), arrive whole each way: the relay leaves no byte in a socket until
+     * more arrive, although the target's socket is registered edge-triggered (no event repeats what is left there).
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = RelayCase.class, names = {"EPOLL_SPLICE_OWN", "EPOLL_COPY"})
+    void burstsThatWaitForAnAnswerArriveWhole(RelayCase relayCase) throws Exception {
+        Relayed relayed = relay(relayCase);
+        long each = 0;
+        long seed = 0;
+        for (int size : BURSTS) {
+            assertBurstArrives(relayed.backend(), relayed.client(), size, ++seed);
+            assertBurstArrives(relayed.client(), relayed.backend(), size, ++seed);
+            each += size;
+        }
+        exchange(relayed.client(), relayed.backend(), 0, 0);
+        relayCase.assertCompleted(events.nextEnded().stats(), each, each);
+    }
+
+    /**
+     * A target that speaks first and closes at once (a greeting, then its FIN) is heard, also when both are in its
+     * socket before the relay hears of the connect: they come with the connect's event then, which the target's
+     * edge-triggered registration does not repeat. The loop sleeps right after it connects so that they do.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = RelayCase.class, names = {"EPOLL_SPLICE_OWN", "EPOLL_COPY"})
+    void aTargetThatSpeaksAndClosesBeforeTheRelayHearsOfTheConnectIsHeard(RelayCase relayCase) throws Exception {
+        EventLoopGroup one = relayCase.newGroup(1);
+        EventLoop loop = (EventLoop) one.next();
+        try {
+            ServerSocket target = newTarget();
+            List<InetSocketAddress> to = List.of((InetSocketAddress) target.getLocalSocketAddress());
+            server = builder(relayCase, target.getLocalSocketAddress()).group(one)
+                    .targets(client -> {
+                        // Runs on the loop just before it connects; the task runs right after, before epoll_wait.
+                        loop.execute(() -> sleep(300));
+                        return to.iterator();
+                    })
+                    .bind();
+            Socket client = connect();
+            Future<Transfer> answer = async(() -> {
+                Socket backend = accept(target);
+                Streams.send(backend, 1000, 1, true);
+                return Streams.receive(backend);
+            });
+            assertEquals(Streams.expected(1000, 1), Streams.receive(client), "the greeting");
+            Transfer sent = Streams.send(client, 10, 2, true);
+            assertEquals(sent, answer.get(), "the answer");
+            relayCase.assertCompleted(events.nextEnded().stats(), 10, 1000);
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+            one.shutdownGracefully(0, 2, TimeUnit.SECONDS).sync();
         }
     }
 
@@ -716,6 +777,21 @@ class SpliceRelayServerTest {
     private static void assertPrefaceFirst(String preface, Socket backend) throws IOException {
         byte[] expected = preface.getBytes(US_ASCII);
         assertEquals(preface, new String(backend.getInputStream().readNBytes(expected.length), US_ASCII));
+    }
+
+    /** {@code size} bytes sent from {@code from}, which then waits, all arrive at {@code to}. */
+    private void assertBurstArrives(Socket from, Socket to, int size, long seed) throws Exception {
+        Future<Transfer> sent = async(() -> Streams.send(from, size, seed, false));
+        byte[] received = to.getInputStream().readNBytes(size);
+        assertEquals(sent.get(), new Transfer(received.length, Streams.sha256(received)), "a burst of " + size);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** A byte each way between the relay's two sides: the relay runs. */
