@@ -40,7 +40,7 @@
 #                            [--install] [--netty-proxy] [--netty-raw] [--baseline JAR]
 #   -t  seconds per iperf3 run (default 3)       -q  request scenarios' size in seconds (default 2: ab -t 2,
 #   -l  seconds per latency run (default 2)          redis 30k x q (P1) / 500k x q (P16) requests, h2load 40k x q)
-#   -r  rounds (default 3)                       --threads  thread counts, one table each (default "1 $(nproc)")
+#   -r  rounds (default 5)                       --threads  thread counts, one table each (default "1 $(nproc)")
 #   --relays  relay names (default above)        --scenarios  scenario names (default: all of the above)
 #   --proxy jar (default): examples/target/splice-proxy.jar, as users run it (--status-interval 0, otherwise its
 #           defaults); standin: dev.splicerelay.benchmarks.RelayMain from benchmarks.jar (the public API, nothing else).
@@ -58,7 +58,7 @@ source "$(dirname "$0")/peers/lib.sh"
 IPERF_SECONDS=3
 REQUEST_SECONDS=2
 LATENCY_SECONDS=2
-ROUNDS=3
+ROUNDS=5
 THREADS="1 $(nproc)"
 ALL_SCENARIOS="P1-fwd P1-rev P4-fwd P4-rev ab redis-P1 redis-P16 h2load latency"
 SCENARIOS=$ALL_SCENARIOS
