@@ -44,8 +44,8 @@ import java.util.function.BooleanSupplier;
  * <p>Registrations: the target's socket is registered at its connect for everything, edge-triggered, and the client's,
  * level-triggered, for what its flows wait for ({@link SocketFlow#interest}). So a short connection's registrations
  * never change, where a level-triggered target would be changed twice (from the connect to reading, and to nothing
- * after its FIN): one {@code epoll_ctl} per connection instead of three, as HAProxy, whose registrations are all
- * edge-triggered. Once a flow from the target stops with bytes perhaps left in its socket (bulk, see
+ * after its FIN): the target takes one {@code epoll_ctl} instead of three, as with HAProxy, whose registrations are
+ * all edge-triggered. Once a flow from the target stops with bytes perhaps left in its socket (bulk, see
  * {@link Side#sourceMayHaveMore()}), the target's registration turns level-triggered too for the rest of the relay.
  *
  * <p>Ending, once: {@link RelayOutcome#COMPLETED} when both directions have passed their FIN on (the first with
