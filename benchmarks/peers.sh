@@ -37,7 +37,7 @@
 #
 # Usage: benchmarks/peers.sh [-t SECONDS] [-q SECONDS] [-l SECONDS] [-r ROUNDS] [--relays "..."] [--threads "1 2"]
 #                            [--scenarios "..."] [--proxy jar|standin] [--java22 PATH|none] [--no-splice-check]
-#                            [--install] [--netty-proxy] [--netty-raw] [--baseline JAR]
+#                            [--install] [--netty-proxy] [--netty-raw] [--baseline JAR] [--charts CSV]
 #   -t  seconds per iperf3 run (default 3)       -q  request scenarios' size in seconds (default 2: ab -t 2,
 #   -l  seconds per latency run (default 2)          redis 30k x q (P1) / 500k x q (P16) requests, h2load 40k x q)
 #   -r  rounds (default 5)                       --threads  thread counts, one table each (default "1 $(nproc)")
@@ -48,8 +48,10 @@
 #   --no-splice-check  skip the splice check      --install  run apt-get even if every tool is already there.
 #   --netty-proxy, --netty-raw  add netty-proxy or netty-raw to the default relays.
 #   --baseline JAR  a splice-proxy.jar built from another commit, for sr-splice-base and sr-copy-base (--proxy jar).
+#   --charts CSV  run nothing: draw peers.png and peers-requests.png again from an earlier run's CSV (give the options
+#           that run had: -r, --relays, --threads, --scenarios).
 # Quick looks: --relays "none sr-splice haproxy-splice" --scenarios "ab redis-P16" -r 1 -q 1 --threads 1
-# Runtime with the defaults: 18.9 minutes on 2 vCPUs (run M, 2026-12-07), + installs and the Maven build on a fresh machine.
+# Runtime with the defaults: 34 minutes on 2 vCPUs (run N, 2026-12-07), + installs and the Maven build on a fresh machine.
 set -euo pipefail
 
 # shellcheck source=peers/lib.sh
@@ -69,6 +71,7 @@ JAVA22=auto
 NETTY_PROXY=0
 NETTY_RAW=0
 SPLICE_CHECK=1
+CHARTS_FROM=""
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -86,6 +89,7 @@ while [ $# -gt 0 ]; do
     --netty-proxy) NETTY_PROXY=1; shift ;;
     --netty-raw) NETTY_RAW=1; shift ;;
     --baseline) BASELINE_JAR=$2; shift 2 ;;
+    --charts) CHARTS_FROM=$2; shift 2 ;;
     -h|--help) usage "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; usage "$0" >&2; exit 2 ;;
   esac
@@ -513,6 +517,14 @@ EOF
 
 # ------------------------------------------------------------------------------------------------------------ main
 STARTED=$SECONDS
+if [ -n "$CHARTS_FROM" ]; then
+  CSV=$CHARTS_FROM
+  RUN_DATE=$(awk -F, 'NR == 2 { print $1 }' "$CSV")
+  chart "$ROOT/benchmarks/results/peers.png" iperf
+  chart "$ROOT/benchmarks/results/peers-requests.png" requests
+  log "drew peers.png and peers-requests.png from $CSV"
+  exit 0
+fi
 install_tools "$FORCE_INSTALL"
 build_relays
 RUN_DATE=$(date +%Y-%m-%dT%H:%M:%S)
