@@ -12,9 +12,13 @@
  */
 package dev.splicerelay;
 
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.SingleThreadEventExecutor;
+
 import java.lang.management.ManagementFactory;
 
-/** The CPU time this test process has used, to show that a waiting relay does not spin. */
+/** The CPU time this test process, or some of its threads, have used, to show that a waiting relay does not spin. */
 final class ProcessCpu {
     private ProcessCpu() {
     }
@@ -22,5 +26,15 @@ final class ProcessCpu {
     static long nanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
+    }
+
+    /** The CPU time used so far by the threads of {@code group}'s event loops (each is started if it was not). */
+    static long threadsNanos(EventLoopGroup group) {
+        long nanos = 0;
+        for (EventExecutor loop : group) {
+            long id = ((SingleThreadEventExecutor) loop).threadProperties().id();
+            nanos += ManagementFactory.getThreadMXBean().getThreadCpuTime(id);
+        }
+        return nanos;
     }
 }

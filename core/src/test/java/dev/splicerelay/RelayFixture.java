@@ -201,6 +201,15 @@ final class RelayFixture implements TcpRelayFixture {
     }
 
     /** The backend's address, as the relay connects to it: a {@link DomainSocketAddress} for a Unix peer. */
+    /**
+     * CPU time used so far by the threads of the fixture's event loops, where a relay runs and would spin if it did;
+     * unlike the process's, it leaves out the JIT compiler and the garbage collector.
+     */
+    long eventLoopCpuNanos() {
+        long nanos = ProcessCpu.threadsNanos(group);
+        return peerGroup == null ? nanos : nanos + ProcessCpu.threadsNanos(peerGroup);
+    }
+
     SocketAddress backendAddress() {
         return pair.unixPeer() ? new DomainSocketAddress(backendPath().toString())
                 : tcpBackend.getLocalSocketAddress();
