@@ -12,6 +12,7 @@
  */
 package dev.splicerelay;
 
+import dev.splicerelay.testing.RefusingPort;
 import dev.splicerelay.testing.Streams;
 import dev.splicerelay.testing.Streams.Transfer;
 import dev.splicerelay.testing.TestSocket;
@@ -26,9 +27,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
@@ -97,17 +95,13 @@ class PeerPrefaceTest {
     @ParameterizedTest(name = "{0}")
     @EnumSource(RelayCase.class)
     void aRelayWhosePeerCannotConnectReleasesThePreface(RelayCase relayCase) throws Exception {
-        InetSocketAddress refused;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            refused = (InetSocketAddress) probe.getLocalSocketAddress();
-        }
         RelayConfig config = relayCase.config().build();
         CompletableFuture<ByteBuf> prefaces = new CompletableFuture<>();
-        InetSocketAddress target = refused;
-        try (RelayFixture fixture = new RelayFixture(relayCase, f -> new ChannelInitializer<>() {
+        try (RefusingPort refusing = new RefusingPort();
+             RelayFixture fixture = new RelayFixture(relayCase, f -> new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
-                ChannelFuture connect = RelayBootstrap.connect(ch, target);
+                ChannelFuture connect = RelayBootstrap.connect(ch, refusing.address());
                 ByteBuf preface = ch.alloc().directBuffer().writeBytes(PREFACE);
                 prefaces.complete(preface);
                 f.relay(ch, connect, new SpliceRelayHandler(connect, config, preface));

@@ -12,6 +12,7 @@
  */
 package dev.splicerelay;
 
+import dev.splicerelay.testing.RefusingPort;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.unix.NativeInetAddress;
@@ -116,14 +117,10 @@ class RawSocketTest {
 
     @Test
     void aRefusedConnectThrowsAConnectException() throws Exception {
-        int closedPort;
-        try (ServerSocket probe = new ServerSocket(0, 1, LOOPBACK)) {
-            closedPort = probe.getLocalPort();
-        }
         LinuxSocket socket = LinuxSocket.newSocketStream(false);
-        try {
+        try (RefusingPort refusing = new RefusingPort()) {
             assertThrows(ConnectException.class, () -> {
-                if (!socket.connect(new InetSocketAddress(LOOPBACK, closedPort))) {
+                if (!socket.connect(refusing.address())) {
                     long deadline = System.nanoTime() + 5_000_000_000L;
                     while (!socket.finishConnect() && System.nanoTime() < deadline) {
                         Thread.onSpinWait();

@@ -22,21 +22,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Targets on 127.0.0.1 that a connect to fails, each in its own way: a port nothing listens on (refused at once),
+ * Targets on 127.0.0.1 that a connect to fails, each in its own way: a {@link RefusingPort} (refused at once),
  * and a listening socket whose accept queue is full and never drained, so the kernel drops further SYNs and a connect
  * times out, as to a host that does not answer. Linux drops a SYN to a full accept queue; {@link #silentDropsSyns()}
  * says whether the kernel did so to one of the connects that filled it.
  */
 public final class DeadTargets implements AutoCloseable {
-    private final int refusedPort;
+    private final RefusingPort refusing = new RefusingPort();
     private final ServerSocket silent;
     private final List<Socket> queueFillers = new ArrayList<>();
     private boolean silentDropsSyns;
 
     public DeadTargets() throws IOException {
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            refusedPort = probe.getLocalPort();
-        }
         silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         for (int i = 0; i < 4; i++) {
             Socket filler = new Socket();
@@ -52,11 +49,11 @@ public final class DeadTargets implements AutoCloseable {
     }
 
     public String refused() {
-        return "127.0.0.1:" + refusedPort;
+        return "127.0.0.1:" + refusing.port();
     }
 
     public InetSocketAddress refusedAddress() {
-        return new InetSocketAddress(InetAddress.getLoopbackAddress(), refusedPort);
+        return refusing.address();
     }
 
     public String silent() {
@@ -78,5 +75,6 @@ public final class DeadTargets implements AutoCloseable {
             filler.close();
         }
         silent.close();
+        refusing.close();
     }
 }
