@@ -50,6 +50,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -230,7 +231,7 @@ class SpliceRelayServerTest {
             server = builder(relayCase, target.getLocalSocketAddress()).group(one)
                     .targets(client -> {
                         // Runs on the loop just before it connects; the task runs right after, before epoll_wait.
-                        loop.execute(() -> sleep(300));
+                        loop.execute(() -> LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(300)));
                         return to.iterator();
                     })
                     .bind();
@@ -784,14 +785,6 @@ class SpliceRelayServerTest {
         Future<Transfer> sent = async(() -> Streams.send(from, size, seed, false));
         byte[] received = to.getInputStream().readNBytes(size);
         assertEquals(sent.get(), new Transfer(received.length, Streams.sha256(received)), "a burst of " + size);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** A byte each way between the relay's two sides: the relay runs. */
