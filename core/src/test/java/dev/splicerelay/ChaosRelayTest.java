@@ -17,11 +17,13 @@ import io.netty.util.internal.PlatformDependent;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Socket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,10 +32,12 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,7 +46,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Relayed connections in waves, each with random sizes each way (0–4 MiB) and a random fault at a random point.
  * Every byte that arrives is an exact prefix of what was sent, every clean transfer arrives whole, every faulted
  * connection ends on both sides within a second of the fault, and afterwards open fds and relays are back at their
- * baseline. {@link #chaosInWaves} runs in CI, in every case; {@link #tenThousandConnections} is in the long suite
+ * baseline; on channels in every case and socket pair, and through a {@link SpliceRelayServer} in its two modes. The
+ * waves of 200 connections run in CI; 10,000 connections are in the long suite
  * ({@code ./mvnw -B -f core/pom.xml verify -Plong}).
  *
  * <p>Each side sends a slice of one shared random {@link #TAPE}, starting at an offset of its own, and the receiver
@@ -74,7 +79,18 @@ class ChaosRelayTest {
     @MethodSource("dev.splicerelay.SocketPair#casesAndPairs")
     @Timeout(240)
     void chaosInWaves(RelayCase relayCase, SocketPair pair) throws Exception {
-        runChaos(relayCase, pair, 200, 7);
+        runChaos(new ChannelRelays(new RelayFixture(relayCase, pair)), relayCase + " " + pair, 200, 7);
+    }
+
+    /**
+     * The path splice-proxy forwards on, where the target's socket is registered edge-triggered until a flow stops
+     * with bytes perhaps left in it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = RelayCase.class, names = {"EPOLL_SPLICE_OWN", "EPOLL_COPY"})
+    @Timeout(240)
+    void chaosInWavesThroughTheServer(RelayCase relayCase) throws Exception {
+        runChaos(new ServerRelays(new ServerFixture(relayCase)), relayCase + " (SpliceRelayServer)", 200, 13);
     }
 
     @Tag("long")
@@ -82,7 +98,15 @@ class ChaosRelayTest {
     @MethodSource("dev.splicerelay.SocketPair#casesAndPairs")
     @Timeout(3600)
     void tenThousandConnections(RelayCase relayCase, SocketPair pair) throws Exception {
-        runChaos(relayCase, pair, 10_000, 11);
+        runChaos(new ChannelRelays(new RelayFixture(relayCase, pair)), relayCase + " " + pair, 10_000, 11);
+    }
+
+    @Tag("long")
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = RelayCase.class, names = {"EPOLL_SPLICE_OWN", "EPOLL_COPY"})
+    @Timeout(3600)
+    void tenThousandConnectionsThroughTheServer(RelayCase relayCase) throws Exception {
+        runChaos(new ServerRelays(new ServerFixture(relayCase)), relayCase + " (SpliceRelayServer)", 10_000, 17);
     }
 
     private static byte[] tape() {
@@ -91,11 +115,10 @@ class ChaosRelayTest {
         return tape;
     }
 
-    private static void runChaos(RelayCase relayCase, SocketPair pair, int connections, long seed) throws Exception {
-        try (RelayFixture fixture = new RelayFixture(relayCase, pair)) {
+    private static void runChaos(Relays relays, String name, int connections, long seed) throws Exception {
+        try (relays) {
             // One clean connection first, so that classes and jar files opened on first use are not counted.
-            new Plan(1024, 1024, 0, 1, Fault.NONE, 0, 0).run(fixture, fixture.newClient(), fixture.nextBackend(),
-                    fixture.nextRelay());
+            new Plan(1024, 1024, 0, 1, Fault.NONE, 0, 0).run(relays, relays.open());
             int fdBaseline = OpenFds.exceptPooledPipes();
             long directBaseline = PlatformDependent.usedDirectMemory();
             SplittableRandom random = new SplittableRandom(seed);
@@ -105,10 +128,8 @@ class ChaosRelayTest {
                 for (int i = 0; i < Math.min(WAVE, connections - done); i++) {
                     Plan plan = Plan.random(random);
                     counts.merge(plan.fault, 1, Integer::sum);
-                    TestSocket client = fixture.newClient();
-                    TestSocket backend = fixture.nextBackend();
-                    RelayFixture.Relayed relay = fixture.nextRelay();
-                    wave.add(fixture.async(() -> plan.run(fixture, client, backend, relay)));
+                    Connection connection = relays.open();
+                    wave.add(relays.async(() -> plan.run(relays, connection)));
                 }
                 for (Future<Void> connection : wave) {
                     connection.get(60, TimeUnit.SECONDS);
@@ -116,8 +137,8 @@ class ChaosRelayTest {
             }
             int fds = OpenFds.awaitAtMost(fdBaseline, OpenFds::exceptPooledPipes);
             long direct = PlatformDependent.usedDirectMemory();
-            System.out.printf("%s %s: %d connections %s; fds %d -> %d; Netty direct memory %d -> %d bytes%n",
-                    relayCase, pair, connections, counts, fdBaseline, fds, directBaseline, direct);
+            System.out.printf("%s: %d connections %s; fds %d -> %d; Netty direct memory %d -> %d bytes%n",
+                    name, connections, counts, fdBaseline, fds, directBaseline, direct);
             assertTrue(fds <= fdBaseline, fds + " open fds after the chaos, " + fdBaseline + " before");
             // Pooled chunks may stay cached after the buffers are released (leaks fail the class anyway).
             assertTrue(direct <= directBaseline + POOL_SLACK, "Netty direct memory grew from " + directBaseline
@@ -155,27 +176,27 @@ class ChaosRelayTest {
                     random.nextInt(MAX_SIZE + 1), 200 + random.nextInt(800));
         }
 
-        Void run(RelayFixture fixture, TestSocket client, TestSocket backend, RelayFixture.Relayed relay) throws Exception {
+        Void run(Relays relays, Connection connection) throws Exception {
             try {
-                check(fixture, client, backend, relay);
+                check(relays, connection);
             } catch (ExecutionException | TimeoutException e) {
-                var completion = relay.completion();
-                throw new AssertionError(this + ": " + e.getCause() + "; relay "
-                        + (completion.isDone() ? completion.getNow() : "still running"), e);
+                throw new AssertionError(this + ": " + (e instanceof TimeoutException ? "timed out" : e.getCause())
+                        + "; relay " + connection.state(), e);
             }
             return null;
         }
 
-        private void check(RelayFixture fixture, TestSocket client, TestSocket backend, RelayFixture.Relayed relay)
-                throws Exception {
+        private void check(Relays relays, Connection connection) throws Exception {
+            TestSocket client = connection.client();
+            TestSocket backend = connection.backend();
             try (client; backend) {
                 boolean clientFaults = fault == Fault.CLIENT_RESET || fault == Fault.CLIENT_CLOSE;
                 boolean backendFaults = fault == Fault.BACKEND_RESET || fault == Fault.BACKEND_CLOSE;
-                Future<Long> faultTime = fixture.async(() -> sendWithFault(client, upOffset, up,
+                Future<Long> faultTime = relays.async(() -> sendWithFault(client, upOffset, up,
                         clientFaults ? fault : Fault.NONE));
-                Future<Long> backendFaultTime = fixture.async(() -> sendWithFault(backend, downOffset, down,
+                Future<Long> backendFaultTime = relays.async(() -> sendWithFault(backend, downOffset, down,
                         backendFaults ? fault : Fault.NONE));
-                Future<Received> atBackend = fixture.async(() -> receive(backend, upOffset,
+                Future<Received> atBackend = relays.async(() -> receive(backend, upOffset,
                         fault == Fault.BACKEND_STALL ? stallMillis : 0));
                 Received atClient = receive(client, downOffset, fault == Fault.CLIENT_STALL ? stallMillis : 0);
                 Received backendReceived = atBackend.get(30, TimeUnit.SECONDS);
@@ -183,9 +204,9 @@ class ChaosRelayTest {
 
                 assertEquals(-1, atClient.firstWrongByte, () -> this + ": the client received a wrong byte");
                 assertEquals(-1, backendReceived.firstWrongByte, () -> this + ": the backend received a wrong byte");
-                RelayStats stats = relay.completion().get(30, TimeUnit.SECONDS);
+                RelayStats stats = connection.completion().get(30, TimeUnit.SECONDS);
                 if (faultedAt == 0) {
-                    assertEquals(down, atClient.bytes, () -> this + " " + stats + " peer " + relay.peer() + " inbound " + relay.inbound());
+                    assertEquals(down, atClient.bytes, () -> this + " " + stats + " " + connection.ends().get());
                     assertEquals(up, backendReceived.bytes, () -> this + " " + stats);
                     assertEquals(RelayOutcome.COMPLETED, stats.outcome(), () -> this + " " + stats);
                 } else {
@@ -250,6 +271,80 @@ class ChaosRelayTest {
         public String toString() {
             return "connection(up " + up + " from " + upOffset + ", down " + down + " from " + downOffset + ", "
                     + fault + " at " + faultAt + ")";
+        }
+    }
+
+    /** Relayed connections, opened one at a time, whatever runs their relays. */
+    private interface Relays extends AutoCloseable {
+        /** A new client, the backend's end of its connection, and its relay. */
+        Connection open() throws Exception;
+
+        /** Runs {@code task} on a thread of the fixture's, stopped when it closes. */
+        <T> Future<T> async(Callable<T> task);
+    }
+
+    /**
+     * A client, the backend's end of its relayed connection, the relay's completion, and what to say about the relay's
+     * ends if the connection goes wrong.
+     */
+    private record Connection(TestSocket client, TestSocket backend, Future<RelayStats> completion,
+                              Supplier<String> ends) {
+        String state() throws InterruptedException {
+            if (!completion.isDone()) {
+                return "still running; " + ends.get();
+            }
+            try {
+                return completion.get().toString();
+            } catch (ExecutionException failed) {
+                return "failed: " + failed.getCause();
+            }
+        }
+    }
+
+    /** Relays of {@link SpliceRelayHandler}s on channels. */
+    private record ChannelRelays(RelayFixture fixture) implements Relays {
+        @Override
+        public Connection open() throws Exception {
+            TestSocket client = fixture.newClient();
+            TestSocket backend = fixture.nextBackend();
+            RelayFixture.Relayed relay = fixture.nextRelay();
+            return new Connection(client, backend, relay.completion(),
+                    () -> "peer " + relay.peer() + " inbound " + relay.inbound());
+        }
+
+        @Override
+        public <T> Future<T> async(Callable<T> task) {
+            return fixture.async(task);
+        }
+
+        @Override
+        public void close() throws Exception {
+            fixture.close();
+        }
+    }
+
+    /**
+     * Relays of a {@link SpliceRelayServer}. It connects to the backend once it has accepted a client, and a client is
+     * opened only once the last one's backend connection has been accepted: each backend end is its client's.
+     */
+    private record ServerRelays(ServerFixture fixture) implements Relays {
+        @Override
+        public Connection open() throws Exception {
+            Socket client = fixture.connect();
+            Socket backend = fixture.acceptBackend();
+            String ends = "client " + client.getLocalSocketAddress() + ", target " + backend.getRemoteSocketAddress();
+            return new Connection(TestSocket.tcp(client), TestSocket.tcp(backend),
+                    fixture.completionOf(client.getLocalSocketAddress()), () -> ends);
+        }
+
+        @Override
+        public <T> Future<T> async(Callable<T> task) {
+            return fixture.async(task);
+        }
+
+        @Override
+        public void close() throws Exception {
+            fixture.close();
         }
     }
 

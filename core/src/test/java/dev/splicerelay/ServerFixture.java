@@ -19,9 +19,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketAddress;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -40,6 +44,8 @@ final class ServerFixture implements TcpRelayFixture {
     private final ServerSocket backend;
     private final SpliceRelayServer server;
     private final BlockingQueue<RelayStats> ended = new LinkedBlockingQueue<>();
+    /** Relays that ended before anyone asked for them, and relays asked for that have not ended yet, by client. */
+    private final ConcurrentMap<SocketAddress, CompletableFuture<RelayStats>> endedByClient = new ConcurrentHashMap<>();
     private final ExecutorService executor = RelayFixture.newPeerThreads();
 
     /** @param relayCase {@link RelayCase#EPOLL_SPLICE_OWN} or {@link RelayCase#EPOLL_COPY}, the server's two modes */
@@ -65,6 +71,12 @@ final class ServerFixture implements TcpRelayFixture {
                         @Override
                         public void relayEnded(InetSocketAddress client, InetSocketAddress target, RelayStats stats) {
                             ended.add(stats);
+                            CompletableFuture<RelayStats> asked =
+                                    endedByClient.putIfAbsent(client, CompletableFuture.completedFuture(stats));
+                            if (asked != null) {
+                                endedByClient.remove(client, asked);
+                                asked.complete(stats);
+                            }
                         }
                     })
                     .bind();
@@ -93,6 +105,18 @@ final class ServerFixture implements TcpRelayFixture {
         RelayStats stats = ended.poll(10, TimeUnit.SECONDS);
         assertNotNull(stats, "no relay ended within 10 s");
         return stats;
+    }
+
+    /**
+     * The stats of the relay of {@code client} (a client socket's local address), once it has ended; for tests
+     * whose relays run at once and end in any order. Each client's relay is asked for once.
+     */
+    Future<RelayStats> completionOf(SocketAddress client) {
+        CompletableFuture<RelayStats> completion = endedByClient.computeIfAbsent(client, c -> new CompletableFuture<>());
+        if (completion.isDone()) {
+            endedByClient.remove(client, completion);
+        }
+        return completion;
     }
 
     @Override
