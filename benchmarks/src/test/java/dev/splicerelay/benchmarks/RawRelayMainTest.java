@@ -12,6 +12,7 @@
  */
 package dev.splicerelay.benchmarks;
 
+import dev.splicerelay.testing.RefusingPort;
 import dev.splicerelay.testing.Streams;
 import dev.splicerelay.testing.Streams.Transfer;
 import org.junit.jupiter.api.AfterEach;
@@ -111,13 +112,11 @@ class RawRelayMainTest {
     @Test
     void aRefusedTargetEndsTheClientsConnection() throws Exception {
         relay.stop();
-        int closedPort;
-        try (ServerSocket gone = new ServerSocket(0, 1, LOOPBACK)) {
-            closedPort = gone.getLocalPort();
-        }
-        relay = RawRelayMain.start(new InetSocketAddress(LOOPBACK, 0), new InetSocketAddress(LOOPBACK, closedPort), 1);
-        try (Socket client = new Socket(LOOPBACK, relay.localAddress().getPort())) {
-            Streams.readUntilEnd(client);
+        try (RefusingPort refusing = new RefusingPort()) {
+            relay = RawRelayMain.start(new InetSocketAddress(LOOPBACK, 0), refusing.address(), 1);
+            try (Socket client = new Socket(LOOPBACK, relay.localAddress().getPort())) {
+                Streams.readUntilEnd(client);
+            }
         }
     }
 }
