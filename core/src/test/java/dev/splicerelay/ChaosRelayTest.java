@@ -32,7 +32,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -79,7 +78,7 @@ class ChaosRelayTest {
     @MethodSource("dev.splicerelay.SocketPair#casesAndPairs")
     @Timeout(240)
     void chaosInWaves(RelayCase relayCase, SocketPair pair) throws Exception {
-        runChaos(new ChannelRelays(new RelayFixture(relayCase, pair)), relayCase + " " + pair, 200, 7);
+        onChannels(relayCase, pair, 200, 7);
     }
 
     /**
@@ -90,7 +89,7 @@ class ChaosRelayTest {
     @EnumSource(value = RelayCase.class, names = {"EPOLL_SPLICE_OWN", "EPOLL_COPY"})
     @Timeout(240)
     void chaosInWavesThroughTheServer(RelayCase relayCase) throws Exception {
-        runChaos(new ServerRelays(new ServerFixture(relayCase)), relayCase + " (SpliceRelayServer)", 200, 13);
+        throughTheServer(relayCase, 200, 13);
     }
 
     @Tag("long")
@@ -98,7 +97,7 @@ class ChaosRelayTest {
     @MethodSource("dev.splicerelay.SocketPair#casesAndPairs")
     @Timeout(3600)
     void tenThousandConnections(RelayCase relayCase, SocketPair pair) throws Exception {
-        runChaos(new ChannelRelays(new RelayFixture(relayCase, pair)), relayCase + " " + pair, 10_000, 11);
+        onChannels(relayCase, pair, 10_000, 11);
     }
 
     @Tag("long")
@@ -106,7 +105,17 @@ class ChaosRelayTest {
     @EnumSource(value = RelayCase.class, names = {"EPOLL_SPLICE_OWN", "EPOLL_COPY"})
     @Timeout(3600)
     void tenThousandConnectionsThroughTheServer(RelayCase relayCase) throws Exception {
-        runChaos(new ServerRelays(new ServerFixture(relayCase)), relayCase + " (SpliceRelayServer)", 10_000, 17);
+        throughTheServer(relayCase, 10_000, 17);
+    }
+
+    private static void onChannels(RelayCase relayCase, SocketPair pair, int connections, long seed) throws Exception {
+        RelayFixture fixture = new RelayFixture(relayCase, pair);
+        runChaos(fixture, () -> channelConnection(fixture), relayCase + " " + pair, connections, seed);
+    }
+
+    private static void throughTheServer(RelayCase relayCase, int connections, long seed) throws Exception {
+        ServerFixture fixture = new ServerFixture(relayCase);
+        runChaos(fixture, () -> serverConnection(fixture), relayCase + " (SpliceRelayServer)", connections, seed);
     }
 
     private static byte[] tape() {
@@ -115,10 +124,12 @@ class ChaosRelayTest {
         return tape;
     }
 
-    private static void runChaos(Relays relays, String name, int connections, long seed) throws Exception {
-        try (relays) {
+    /** Runs {@code connections} from {@code relays}, which opens them on {@code fixture}, and closes the fixture. */
+    private static void runChaos(TcpRelayFixture fixture, Relays relays, String name, int connections, long seed)
+            throws Exception {
+        try (fixture) {
             // One clean connection first, so that classes and jar files opened on first use are not counted.
-            new Plan(1024, 1024, 0, 1, Fault.NONE, 0, 0).run(relays, relays.open());
+            new Plan(1024, 1024, 0, 1, Fault.NONE, 0, 0).run(fixture, relays.open());
             int fdBaseline = OpenFds.exceptPooledPipes();
             long directBaseline = PlatformDependent.usedDirectMemory();
             SplittableRandom random = new SplittableRandom(seed);
@@ -129,7 +140,7 @@ class ChaosRelayTest {
                     Plan plan = Plan.random(random);
                     counts.merge(plan.fault, 1, Integer::sum);
                     Connection connection = relays.open();
-                    wave.add(relays.async(() -> plan.run(relays, connection)));
+                    wave.add(fixture.async(() -> plan.run(fixture, connection)));
                 }
                 for (Future<Void> connection : wave) {
                     connection.get(60, TimeUnit.SECONDS);
@@ -176,9 +187,9 @@ class ChaosRelayTest {
                     random.nextInt(MAX_SIZE + 1), 200 + random.nextInt(800));
         }
 
-        Void run(Relays relays, Connection connection) throws Exception {
+        Void run(TcpRelayFixture fixture, Connection connection) throws Exception {
             try {
-                check(relays, connection);
+                check(fixture, connection);
             } catch (ExecutionException | TimeoutException e) {
                 throw new AssertionError(this + ": " + (e instanceof TimeoutException ? "timed out" : e.getCause())
                         + "; relay " + connection.state(), e);
@@ -186,17 +197,17 @@ class ChaosRelayTest {
             return null;
         }
 
-        private void check(Relays relays, Connection connection) throws Exception {
+        private void check(TcpRelayFixture fixture, Connection connection) throws Exception {
             TestSocket client = connection.client();
             TestSocket backend = connection.backend();
             try (client; backend) {
                 boolean clientFaults = fault == Fault.CLIENT_RESET || fault == Fault.CLIENT_CLOSE;
                 boolean backendFaults = fault == Fault.BACKEND_RESET || fault == Fault.BACKEND_CLOSE;
-                Future<Long> faultTime = relays.async(() -> sendWithFault(client, upOffset, up,
+                Future<Long> faultTime = fixture.async(() -> sendWithFault(client, upOffset, up,
                         clientFaults ? fault : Fault.NONE));
-                Future<Long> backendFaultTime = relays.async(() -> sendWithFault(backend, downOffset, down,
+                Future<Long> backendFaultTime = fixture.async(() -> sendWithFault(backend, downOffset, down,
                         backendFaults ? fault : Fault.NONE));
-                Future<Received> atBackend = relays.async(() -> receive(backend, upOffset,
+                Future<Received> atBackend = fixture.async(() -> receive(backend, upOffset,
                         fault == Fault.BACKEND_STALL ? stallMillis : 0));
                 Received atClient = receive(client, downOffset, fault == Fault.CLIENT_STALL ? stallMillis : 0);
                 Received backendReceived = atBackend.get(30, TimeUnit.SECONDS);
@@ -275,12 +286,10 @@ class ChaosRelayTest {
     }
 
     /** Relayed connections, opened one at a time, whatever runs their relays. */
-    private interface Relays extends AutoCloseable {
+    @FunctionalInterface
+    private interface Relays {
         /** A new client, the backend's end of its connection, and its relay. */
         Connection open() throws Exception;
-
-        /** Runs {@code task} on a thread of the fixture's, stopped when it closes. */
-        <T> Future<T> async(Callable<T> task);
     }
 
     /**
@@ -301,51 +310,26 @@ class ChaosRelayTest {
         }
     }
 
-    /** Relays of {@link SpliceRelayHandler}s on channels. */
-    private record ChannelRelays(RelayFixture fixture) implements Relays {
-        @Override
-        public Connection open() throws Exception {
-            TestSocket client = fixture.newClient();
-            TestSocket backend = fixture.nextBackend();
-            RelayFixture.Relayed relay = fixture.nextRelay();
-            return new Connection(client, backend, relay.completion(),
-                    () -> "peer " + relay.peer() + " inbound " + relay.inbound());
-        }
-
-        @Override
-        public <T> Future<T> async(Callable<T> task) {
-            return fixture.async(task);
-        }
-
-        @Override
-        public void close() throws Exception {
-            fixture.close();
-        }
+    /** A connection relayed by a {@link SpliceRelayHandler} on channels. */
+    private static Connection channelConnection(RelayFixture fixture) throws Exception {
+        TestSocket client = fixture.newClient();
+        TestSocket backend = fixture.nextBackend();
+        RelayFixture.Relayed relay = fixture.nextRelay();
+        return new Connection(client, backend, relay.completion(),
+                () -> "peer " + relay.peer() + " inbound " + relay.inbound());
     }
 
     /**
-     * Relays of a {@link SpliceRelayServer}. It connects to the backend once it has accepted a client, and a client is
-     * opened only once the last one's backend connection has been accepted: each backend end is its client's.
+     * A connection relayed by a {@link SpliceRelayServer}. It connects to the backend once it has accepted a client,
+     * and the next client connects only once this one's backend connection has been accepted: each backend end is
+     * its client's.
      */
-    private record ServerRelays(ServerFixture fixture) implements Relays {
-        @Override
-        public Connection open() throws Exception {
-            Socket client = fixture.connect();
-            Socket backend = fixture.acceptBackend();
-            String ends = "client " + client.getLocalSocketAddress() + ", target " + backend.getRemoteSocketAddress();
-            return new Connection(TestSocket.tcp(client), TestSocket.tcp(backend),
-                    fixture.completionOf(client.getLocalSocketAddress()), () -> ends);
-        }
-
-        @Override
-        public <T> Future<T> async(Callable<T> task) {
-            return fixture.async(task);
-        }
-
-        @Override
-        public void close() throws Exception {
-            fixture.close();
-        }
+    private static Connection serverConnection(ServerFixture fixture) throws Exception {
+        Socket client = fixture.connect();
+        Socket backend = fixture.acceptBackend();
+        String ends = "client " + client.getLocalSocketAddress() + ", target " + backend.getRemoteSocketAddress();
+        return new Connection(TestSocket.tcp(client), TestSocket.tcp(backend),
+                fixture.completionOf(client.getLocalSocketAddress()), () -> ends);
     }
 
     /** What one side received: how much, the position of the first byte that differs from the tape, or -1. */
