@@ -34,7 +34,23 @@ public final class DeadTargets implements AutoCloseable {
     private boolean silentDropsSyns;
 
     public DeadTargets() throws IOException {
-        silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        ServerSocket listening = null;
+        try {
+            listening = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+            fillAcceptQueue(listening);
+        } catch (IOException | RuntimeException e) {
+            // The refusing port is held from the field's initializer on; nothing of a half-made instance stays open.
+            closeFillers();
+            if (listening != null) {
+                listening.close();
+            }
+            refusing.close();
+            throw e;
+        }
+        silent = listening;
+    }
+
+    private void fillAcceptQueue(ServerSocket silent) throws IOException {
         for (int i = 0; i < 4; i++) {
             Socket filler = new Socket();
             queueFillers.add(filler);
@@ -71,10 +87,14 @@ public final class DeadTargets implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        closeFillers();
+        silent.close();
+        refusing.close();
+    }
+
+    private void closeFillers() throws IOException {
         for (Socket filler : queueFillers) {
             filler.close();
         }
-        silent.close();
-        refusing.close();
     }
 }
