@@ -17,6 +17,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.LinuxSocket;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.io.IOException;
@@ -36,10 +37,12 @@ import java.util.function.BooleanSupplier;
  * before the client's first byte.
  *
  * <p>Connecting: one non-blocking connect at a time, all of them within the server's connect timeout; a refused or
- * failed connect is reported and the next target tried while time is left. The client is registered only once a target
- * has accepted: bytes and a FIN it sends meanwhile wait in its socket. Every socket is opened and registered in a task
- * of the event loop, never while it dispatches an epoll batch: a number closed earlier in that batch could otherwise be
- * reused by the new socket and get the old socket's events (a stale {@code EPOLLRDHUP} would end a stream early).
+ * failed connect is reported and the next target tried while time is left. A target given by name is resolved first, by
+ * the server's resolver, within the same timeout; a name that does not resolve fails like a refused connect. The client
+ * is registered only once a target has accepted: bytes and a FIN it sends meanwhile wait in its socket. Every socket is
+ * opened and registered in a task of the event loop, never while it dispatches an epoll batch: a number closed earlier
+ * in that batch could otherwise be reused by the new socket and get the old socket's events (a stale {@code EPOLLRDHUP}
+ * would end a stream early).
  *
  * <p>Registrations: the target's socket is registered at its connect for everything, edge-triggered, and the client's,
  * level-triggered, for what its flows wait for ({@link SocketFlow#interest}). So a short connection's registrations
@@ -70,7 +73,10 @@ final class DirectRelay {
     private final BooleanSupplier isEnded = () -> DirectRelay.this.ended;
     private Iterator<InetSocketAddress> targets;
     private long connectDeadline;
+    /** The target being connected or relayed to, as {@link RelayTargets} gave it: an address, or a name. */
     private InetSocketAddress target;
+    /** Whether {@link #target}'s name is being resolved: it has had neither a connect failure nor a relay yet. */
+    private boolean resolving;
     private LinuxSocket peer;
     private EpollIo.Registration clientRegistration;
     private EpollIo.Registration peerRegistration;
@@ -125,15 +131,63 @@ final class DirectRelay {
             return;
         }
         target = targets.next();
+        if (target.isUnresolved()) {
+            resolve(left);
+        } else {
+            connect(target, left);
+        }
+    }
+
+    /**
+     * Resolves {@link #target}'s name, then connects to it. The connect timeout runs from here. The lookup's result is
+     * taken in a task of its own: a resolver may complete it while the loop dispatches an epoll batch (Netty's DNS
+     * resolver reads its answer on the loop), where no socket may be opened (see the class comment).
+     */
+    private void resolve(long left) {
+        resolving = true;
+        Future<InetSocketAddress> lookup;
+        try {
+            connectTimeout = loop.schedule(this::connectTimedOut, left, TimeUnit.NANOSECONDS);
+            lookup = server.resolver(loop).resolve(target);
+        } catch (RuntimeException e) {
+            connectFailed(e);
+            return;
+        }
+        lookup.addListener(done -> {
+            try {
+                loop.execute(() -> resolved(lookup));
+            } catch (RejectedExecutionException shuttingDown) {
+                // The loop closes, and its acceptor aborts every relay, this one included (DirectAcceptor#loopClosing).
+            }
+        });
+    }
+
+    /**
+     * The lookup ended. If the connect timeout came first, the relay has given the target up and ends once it has
+     * found no time left for another: the answer is ignored.
+     */
+    private void resolved(Future<InetSocketAddress> lookup) {
+        if (!resolving || ended) {
+            return;
+        }
+        resolving = false;
+        if (!lookup.isSuccess()) {
+            connectFailed(lookup.cause() instanceof Exception e ? e : new IOException(lookup.cause()));
+            return;
+        }
+        connect(lookup.getNow(), connectDeadline - System.nanoTime());
+    }
+
+    private void connect(InetSocketAddress address, long left) {
         boolean connected;
         try {
-            peer = LinuxSocket.newSocketStream(target.getAddress() instanceof Inet6Address);
+            peer = LinuxSocket.newSocketStream(address.getAddress() instanceof Inet6Address);
             peer.setTcpNoDelay(true);
-            connected = peer.connect(target);
+            connected = peer.connect(address);
             peerRegistration = EpollIo.register(loop, peer, new Events(false));
             peerRegistration.interest(PEER_EDGE_INTEREST);
             peerEdgeTriggered = true;
-            if (!connected) {
+            if (!connected && connectTimeout == null) {
                 connectTimeout = loop.schedule(this::connectTimedOut, left, TimeUnit.NANOSECONDS);
             }
         } catch (IOException | RuntimeException e) {
@@ -185,6 +239,7 @@ final class DirectRelay {
             connectTimeout.cancel(false);
             connectTimeout = null;
         }
+        resolving = false;
         closePeer(false);
         server.listener().connectFailed(clientAddress, target, cause);
         try {
@@ -302,7 +357,7 @@ final class DirectRelay {
                 fromClient.flow.release();
                 fromPeer.flow.release();
             }
-            boolean connecting = !relaying && peer != null;
+            boolean connecting = !relaying && (peer != null || resolving);
             closeClient(resetClient);
             closePeer(resetPeer);
             if (connecting) {

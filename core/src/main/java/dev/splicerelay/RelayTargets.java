@@ -29,7 +29,8 @@ public interface RelayTargets {
      * Chooses the targets of one client.
      *
      * @param client the client's address
-     * @return the targets to try, in order, each with a resolved address; none to turn the client away
+     * @return the targets to try, in order, each an address or a name ({@link InetSocketAddress#createUnresolved}),
+     *         which the server's resolver resolves first; none to turn the client away
      */
     Iterator<InetSocketAddress> forClient(InetSocketAddress client);
 }

@@ -15,6 +15,9 @@ package dev.splicerelay;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.LinuxSocket;
+import io.netty.resolver.AddressResolver;
+import io.netty.resolver.AddressResolverGroup;
+import io.netty.resolver.DefaultAddressResolverGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 
@@ -51,11 +54,11 @@ import java.util.function.Consumer;
  * there is more than one, so the kernel spreads the clients over the loops; a client, its target connection and its
  * relay stay on the loop that accepted it. Sockets that already listen can be taken instead
  * ({@link Builder#listeningSockets}) and handed on ({@link #listeningSockets()}): a reload that refuses no client.
- * Targets are tried in the order {@link RelayTargets} gives, all of a client's within the connect timeout.
- * {@link RelayConfig#mode()} {@code COPY} copies; otherwise the server splices, with the
- * {@link SpliceEngine#IO_HANDLE} engine, each direction from its first read that fills 64 KiB on: a short exchange is
- * copied, which costs fewer system calls. It needs Linux, native epoll and Netty 4.2; {@link #unavailableReason} says
- * why not elsewhere, where a relay runs on channels with {@link SpliceRelayHandler}.
+ * Targets are tried in the order {@link RelayTargets} gives, all of a client's within the connect timeout; one given by
+ * name is resolved first ({@link Builder#resolver}). {@link RelayConfig#mode()} {@code COPY} copies; otherwise the
+ * server splices, with the {@link SpliceEngine#IO_HANDLE} engine, each direction from its first read that fills 64 KiB
+ * on: a short exchange is copied, which costs fewer system calls. It needs Linux, native epoll and Netty 4.2;
+ * {@link #unavailableReason} says why not elsewhere, where a relay runs on channels with {@link SpliceRelayHandler}.
  *
  * <p>Threading: the builder and {@link #stopAccepting()} and {@link #close()} may be used from any thread, but not
  * from one of the group's loops, since they wait for them; the {@link RelayTargets} and {@link RelayServerListener}
@@ -69,6 +72,7 @@ public final class SpliceRelayServer {
     private final RelayTargets targets;
     private final RelayServerListener listener;
     private final RelayPreface preface;
+    private final AddressResolverGroup<InetSocketAddress> resolver;
     private final RelayConfig config;
     private final long connectTimeoutNanos;
     private final boolean reusePort;
@@ -81,6 +85,7 @@ public final class SpliceRelayServer {
         this.targets = builder.targets;
         this.listener = builder.listener;
         this.preface = builder.preface;
+        this.resolver = builder.resolver;
         this.config = builder.config;
         this.connectTimeoutNanos = builder.connectTimeout.toNanos();
         this.reusePort = builder.reusePort;
@@ -182,6 +187,11 @@ public final class SpliceRelayServer {
     /** The preface for each target, or {@code null} for none. */
     RelayPreface preface() {
         return preface;
+    }
+
+    /** Resolves the targets given by name of {@code loop}'s clients. */
+    AddressResolver<InetSocketAddress> resolver(EventLoop loop) {
+        return resolver.getResolver(loop);
     }
 
     RelayConfig config() {
@@ -286,6 +296,7 @@ public final class SpliceRelayServer {
         private RelayTargets targets;
         private RelayServerListener listener = new RelayServerListener() { };
         private RelayPreface preface;
+        private AddressResolverGroup<InetSocketAddress> resolver = DefaultAddressResolverGroup.INSTANCE;
         private RelayConfig config = RelayConfig.defaults();
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private boolean reusePort;
@@ -362,6 +373,21 @@ public final class SpliceRelayServer {
          */
         public Builder preface(RelayPreface preface) {
             this.preface = Objects.requireNonNull(preface, "preface");
+            return this;
+        }
+
+        /**
+         * Sets how a target given by name ({@link InetSocketAddress#createUnresolved}) is resolved before its connect,
+         * as {@code Bootstrap.resolver} does for a channel; Netty's {@link DefaultAddressResolverGroup} unless set. That
+         * one asks the JDK on the event loop and blocks it meanwhile, so where a lookup may be slow give one that does
+         * not block (Netty's {@code DnsAddressResolverGroup}, say). The lookup counts against the connect timeout.
+         * Targets given as addresses never reach it. The server does not close it.
+         *
+         * @param resolver resolves target names, on the event loop of the client whose target it is
+         * @return this builder
+         */
+        public Builder resolver(AddressResolverGroup<InetSocketAddress> resolver) {
+            this.resolver = Objects.requireNonNull(resolver, "resolver");
             return this;
         }
 

@@ -22,6 +22,11 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.LinuxSocket;
+import io.netty.resolver.AddressResolver;
+import io.netty.resolver.AddressResolverGroup;
+import io.netty.resolver.InetNameResolver;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Promise;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,6 +44,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +59,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiConsumer;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -510,6 +518,103 @@ class SpliceRelayServerTest {
     }
 
     /**
+     * A target given by name is resolved by the server's resolver (here from another thread, as a DNS client would),
+     * then connected; the listener hears of it by the name the targets gave.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = RelayCase.class, names = {"EPOLL_SPLICE_OWN", "EPOLL_COPY"})
+    void aTargetGivenByNameIsResolvedThenConnected(RelayCase relayCase) throws Exception {
+        ServerSocket target = newTarget();
+        InetSocketAddress named = InetSocketAddress.createUnresolved("target.test", target.getLocalPort());
+        server = builder(relayCase, named)
+                .resolver(resolver((host, lookup) -> executor.execute(() -> lookup.setSuccess(LOOPBACK))))
+                .bind();
+        Socket client = connect();
+        exchange(client, accept(target), 64 << 10, 64 << 10);
+
+        Ended ended = events.nextEnded();
+        relayCase.assertCompleted(ended.stats(), 64 << 10, 64 << 10);
+        assertEquals(named, ended.target(), "the target as the targets gave it");
+        assertEquals(named, events.started().get(0).target());
+        assertTrue(events.connectFailures.isEmpty(), "nothing failed");
+    }
+
+    /**
+     * A name that does not resolve is reported as a failed connect, with the resolver's error, and the next target
+     * tried.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = RelayCase.class, names = {"EPOLL_SPLICE_OWN", "EPOLL_COPY"})
+    void aNameThatDoesNotResolveIsReportedAndTheNextTargetTried(RelayCase relayCase) throws Exception {
+        ServerSocket target = newTarget();
+        InetSocketAddress unknown = InetSocketAddress.createUnresolved("unknown.test", target.getLocalPort());
+        server = builder(relayCase, unknown, target.getLocalSocketAddress())
+                .resolver(resolver((host, lookup) -> lookup.setFailure(new UnknownHostException(host))))
+                .bind();
+        Socket client = connect();
+        exchange(client, accept(target), 1000, 1000);
+
+        Ended ended = events.nextEnded();
+        relayCase.assertCompleted(ended.stats(), 1000, 1000);
+        assertEquals(target.getLocalSocketAddress(), ended.target());
+        Failure failure = events.nextFailure();
+        assertEquals(new Failure(client.getLocalSocketAddress(), unknown), failure.withoutCause());
+        assertInstanceOf(UnknownHostException.class, failure.cause(), failure::toString);
+    }
+
+    /**
+     * A lookup counts against the connect timeout: one that does not end in time closes the client, the next target
+     * untried, and its answer, when it comes after all, is ignored (no connect reaches the target it names).
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = RelayCase.class, names = {"EPOLL_SPLICE_OWN", "EPOLL_COPY"})
+    void aNameNotResolvedWithinTheConnectTimeoutClosesTheClient(RelayCase relayCase) throws Exception {
+        ServerSocket target = newTarget();
+        InetSocketAddress slow = InetSocketAddress.createUnresolved("slow.test", target.getLocalPort());
+        BlockingQueue<Promise<InetAddress>> lookups = new LinkedBlockingQueue<>();
+        server = builder(relayCase, slow, target.getLocalSocketAddress())
+                .resolver(resolver((host, lookup) -> lookups.add(lookup)))
+                .connectTimeout(Duration.ofMillis(300))
+                .bind();
+        Socket client = connect();
+        assertEquals(-1, client.getInputStream().read(), "the client is closed");
+
+        Ended ended = events.nextEnded();
+        assertTurnedAway(ended);
+        Failure failure = events.nextFailure();
+        assertEquals(new Failure(client.getLocalSocketAddress(), slow), failure.withoutCause());
+        assertTrue(failure.cause().getMessage().contains("timed out"), failure::toString);
+        assertTrue(events.connectFailures.isEmpty() && events.started().isEmpty(), "the next target was not tried");
+
+        Promise<InetAddress> late = lookups.poll(10, TimeUnit.SECONDS);
+        assertNotNull(late, "the lookup");
+        late.setSuccess(LOOPBACK);
+        target.setSoTimeout(1000);
+        assertThrows(SocketTimeoutException.class, target::accept, "a connect after the timeout");
+        assertEquals(0, server.relays());
+    }
+
+    /** {@code close()} while a client's target name is being resolved reports that target as a failed connect. */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = RelayCase.class, names = {"EPOLL_SPLICE_OWN", "EPOLL_COPY"})
+    void closeWhileATargetNameIsResolvedReportsTheConnectAsFailed(RelayCase relayCase) throws Exception {
+        InetSocketAddress silent = InetSocketAddress.createUnresolved("silent.test", 9);
+        CountDownLatch resolving = new CountDownLatch(1);
+        server = builder(relayCase, silent)
+                .resolver(resolver((host, lookup) -> resolving.countDown()))
+                .bind();
+        Socket client = connect();
+        assertTrue(resolving.await(10, TimeUnit.SECONDS), "the server to start resolving the client's target");
+        server.close();
+        assertEndsWithAReset(client);
+
+        Ended ended = events.nextEnded();
+        assertTurnedAway(ended);
+        assertEquals(new Failure(client.getLocalSocketAddress(), silent), events.nextFailure().withoutCause());
+        assertTrue(events.started().isEmpty(), "no relay started");
+    }
+
+    /**
      * {@code close()} while a client's connect is still in progress resets the client and ends its relay without a
      * target, and the target being connected is reported as a failed connect: every target handed out gets one or a
      * started relay.
@@ -661,6 +766,31 @@ class SpliceRelayServerTest {
     }
 
     /** A builder for the case's relays to {@code targets}, which the test's {@link Recorder} listens to. */
+    /**
+     * A resolver whose every lookup {@code lookup} answers, at once, later or never; closed after the test. Netty's
+     * {@code InetNameResolver} completes the promise's listeners on the event loop.
+     */
+    private AddressResolverGroup<InetSocketAddress> resolver(BiConsumer<String, Promise<InetAddress>> lookup) {
+        AddressResolverGroup<InetSocketAddress> resolver = new AddressResolverGroup<>() {
+            @Override
+            protected AddressResolver<InetSocketAddress> newResolver(EventExecutor loop) {
+                return new InetNameResolver(loop) {
+                    @Override
+                    protected void doResolve(String host, Promise<InetAddress> promise) {
+                        lookup.accept(host, promise);
+                    }
+
+                    @Override
+                    protected void doResolveAll(String host, Promise<List<InetAddress>> promise) {
+                        promise.setFailure(new UnsupportedOperationException("the server resolves one address"));
+                    }
+                }.asAddressResolver();
+            }
+        };
+        sockets.add(resolver);
+        return resolver;
+    }
+
     private SpliceRelayServer.Builder builder(RelayCase relayCase, RelayConfig config, SocketAddress... targets) {
         relayCase.assumeAvailable();
         List<InetSocketAddress> list = new ArrayList<>();

@@ -19,6 +19,7 @@ import dev.splicerelay.SpliceEngine;
 import dev.splicerelay.SpliceRelayServer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
+import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.NetUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,10 +72,9 @@ final class ForwardServer implements RelayTargets, RelayServerListener {
 
     /**
      * Why the proxy's clients need a channel each, or {@code null} if the forward front can run without: unless
-     * {@code --channel-per-client} asks for channels, it must be the forward front on epoll, listening on TCP, to
-     * targets given as IP addresses (a name is resolved per connect, off the event loop), without
+     * {@code --channel-per-client} asks for channels, it must be the forward front on epoll, listening on TCP, without
      * {@code --accept-proxy} (Netty's decoder reads the header in a pipeline) and without Netty's {@code spliceTo}
-     * engine. {@code --send-proxy} runs on the server (its header is the server's {@link dev.splicerelay.RelayPreface}),
+     * engine. Targets given by name are resolved per connect, off the event loop, on either path. {@code --send-proxy} runs on the server (its header is the server's {@link dev.splicerelay.RelayPreface}),
      * and so does {@code --handover}, whose listening sockets the server hands over and takes.
      */
     static String obstacle(ProxyOptions options, EventLoopGroup group) {
@@ -91,8 +91,8 @@ final class ForwardServer implements RelayTargets, RelayServerListener {
             return "a Unix socket to listen on";
         }
         for (ProxyAddress target : options.targets()) {
-            if (!(target instanceof HostPort hostPort) || !hostPort.isIpLiteral()) {
-                return "target " + target + " is not an IP address";
+            if (target instanceof UnixPath) {
+                return "target " + target + " is a Unix socket";
             }
         }
         if (options.acceptProxy()) {
@@ -106,19 +106,23 @@ final class ForwardServer implements RelayTargets, RelayServerListener {
 
     /** Binds the forward front's listening sockets, one per event loop, on {@link ProxyOptions#listen()}. */
     static ForwardServer bind(ProxyOptions options, TargetGroup targets, ProxyStatus status, ProxyEvents events,
-                              EventLoopGroup group) throws IOException {
-        return start(options, targets, status, events, group,
+                              EventLoopGroup group, AddressResolverGroup<InetSocketAddress> resolver)
+            throws IOException {
+        return start(options, targets, status, events, group, resolver,
                 builder -> builder.localAddress((InetSocketAddress) options.listen()));
     }
 
     /** Serves the forward front on listening sockets a predecessor handed over ({@code --handover}). */
     static ForwardServer adopt(ProxyOptions options, TargetGroup targets, ProxyStatus status, ProxyEvents events,
-                               EventLoopGroup group, List<Integer> listeningSockets) throws IOException {
-        return start(options, targets, status, events, group, builder -> builder.listeningSockets(listeningSockets));
+                               EventLoopGroup group, AddressResolverGroup<InetSocketAddress> resolver,
+                               List<Integer> listeningSockets) throws IOException {
+        return start(options, targets, status, events, group, resolver,
+                builder -> builder.listeningSockets(listeningSockets));
     }
 
     private static ForwardServer start(ProxyOptions options, TargetGroup targets, ProxyStatus status,
                                        ProxyEvents events, EventLoopGroup group,
+                                       AddressResolverGroup<InetSocketAddress> resolver,
                                        Consumer<SpliceRelayServer.Builder> listening) throws IOException {
         ForwardServer front = new ForwardServer(options, targets, status, events, group);
         SpliceRelayServer.Builder builder = SpliceRelayServer.builder()
@@ -127,7 +131,8 @@ final class ForwardServer implements RelayTargets, RelayServerListener {
                 .targets(front)
                 .listener(front)
                 .config(options.relayConfig())
-                .connectTimeout(options.connectTimeout());
+                .connectTimeout(options.connectTimeout())
+                .resolver(resolver);
         listening.accept(builder);
         HAProxyProtocolVersion sendProxy = options.sendProxy();
         if (sendProxy != null) {

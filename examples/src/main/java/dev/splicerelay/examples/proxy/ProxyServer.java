@@ -341,7 +341,7 @@ final class ProxyServer implements HandoverServer.Handoff {
         if (predecessor == null) {
             if (channelsReason == null) {
                 checkPortFree();
-                forward = ForwardServer.bind(options, targets, status, events, group);
+                forward = ForwardServer.bind(options, targets, status, events, group, resolver);
             } else {
                 bind(initializer);
             }
@@ -357,7 +357,7 @@ final class ProxyServer implements HandoverServer.Handoff {
         try {
             HandoverClient.Sockets sockets = predecessor.receive(options.listen(), operations.metricsListen());
             if (channelsReason == null) {
-                forward = ForwardServer.adopt(options, targets, status, events, group, sockets.listeners());
+                forward = ForwardServer.adopt(options, targets, status, events, group, resolver, sockets.listeners());
             } else {
                 adopt(sockets.listeners(), initializer);
             }

@@ -135,6 +135,27 @@ class ForwardIT {
         }
     }
 
+    /**
+     * A target given by name is resolved per connect (off the event loop) and relayed to without a channel per
+     * client; the relay's log line names the target as it was given.
+     */
+    @Test
+    void aTargetGivenByNameIsRelayedWithoutAChannelPerClient() throws Exception {
+        assumeAvailable("epoll");
+        try (HashingBackend backend = new HashingBackend(REPLY, Duration.ZERO);
+             ProxyProcess proxy = ProxyProcess.start("--listen", "127.0.0.1:0", "--transport", "epoll",
+                     "--target", "localhost:" + backend.port())) {
+            assertTrue(proxy.startupLine().endsWith(", no channel per client"), proxy.startupLine());
+            try (Socket client = new Socket(proxy.address().getAddress(), proxy.port())) {
+                HashingBackend.Exchange exchange = HashingBackend.exchange(client, REQUEST);
+                assertEquals(REQUEST.sha256(), exchange.requestDigest(), "what the target received");
+                assertEquals(REPLY.sha256(), exchange.reply().sha256(), "what the client received");
+            }
+            assertTrue(proxy.awaitStderr("-> localhost:" + backend.port() + " ended COMPLETED", Duration.ofSeconds(10)),
+                    proxy.stderr());
+        }
+    }
+
     private static void assumeAvailable(String transport) {
         assumeTrue(!transport.equals("epoll") || Epoll.isAvailable(), "epoll is not available here");
         assumeTrue(!transport.equals("io_uring") || IoUring.isAvailable(), "io_uring is not available here");
