@@ -503,18 +503,7 @@ class SpliceRelayServerTest {
         server = builder(relayCase, dead.silentAddress(), newTarget().getLocalSocketAddress())
                 .connectTimeout(Duration.ofMillis(300))
                 .bind();
-        Socket client = connect();
-        assertEquals(-1, client.getInputStream().read(), "the client is closed");
-
-        Ended ended = events.nextEnded();
-        assertTurnedAway(ended);
-        Failure failure = events.nextFailure();
-        assertEquals(new Failure(client.getLocalSocketAddress(), dead.silentAddress()), failure.withoutCause());
-        assertInstanceOf(ConnectException.class, failure.cause(), failure::toString);
-        assertTrue(failure.cause().getMessage().contains("timed out"), failure::toString);
-        assertEquals(failure.cause(), ended.stats().cause().orElse(null), ended.stats()::toString);
-        assertTrue(events.connectFailures.isEmpty() && events.started().isEmpty(), "the next target was not tried");
-        assertEquals(0, server.relays());
+        assertClosedAtTheConnectTimeout(connect(), dead.silentAddress());
     }
 
     /**
@@ -576,22 +565,13 @@ class SpliceRelayServerTest {
                 .resolver(resolver((host, lookup) -> lookups.add(lookup)))
                 .connectTimeout(Duration.ofMillis(300))
                 .bind();
-        Socket client = connect();
-        assertEquals(-1, client.getInputStream().read(), "the client is closed");
-
-        Ended ended = events.nextEnded();
-        assertTurnedAway(ended);
-        Failure failure = events.nextFailure();
-        assertEquals(new Failure(client.getLocalSocketAddress(), slow), failure.withoutCause());
-        assertTrue(failure.cause().getMessage().contains("timed out"), failure::toString);
-        assertTrue(events.connectFailures.isEmpty() && events.started().isEmpty(), "the next target was not tried");
+        assertClosedAtTheConnectTimeout(connect(), slow);
 
         Promise<InetAddress> late = lookups.poll(10, TimeUnit.SECONDS);
         assertNotNull(late, "the lookup");
         late.setSuccess(LOOPBACK);
         target.setSoTimeout(1000);
         assertThrows(SocketTimeoutException.class, target::accept, "a connect after the timeout");
-        assertEquals(0, server.relays());
     }
 
     /** {@code close()} while a client's target name is being resolved reports that target as a failed connect. */
@@ -603,15 +583,7 @@ class SpliceRelayServerTest {
         server = builder(relayCase, silent)
                 .resolver(resolver((host, lookup) -> resolving.countDown()))
                 .bind();
-        Socket client = connect();
-        assertTrue(resolving.await(10, TimeUnit.SECONDS), "the server to start resolving the client's target");
-        server.close();
-        assertEndsWithAReset(client);
-
-        Ended ended = events.nextEnded();
-        assertTurnedAway(ended);
-        assertEquals(new Failure(client.getLocalSocketAddress(), silent), events.nextFailure().withoutCause());
-        assertTrue(events.started().isEmpty(), "no relay started");
+        assertCloseReportsTheTargetBeingReached(connect(), resolving, silent);
     }
 
     /**
@@ -633,17 +605,7 @@ class SpliceRelayServerTest {
                 })
                 .connectTimeout(Duration.ofSeconds(30))
                 .bind();
-        Socket client = connect();
-        assertTrue(connecting.await(10, TimeUnit.SECONDS), "the server to start connecting the client");
-        server.close();
-        assertEndsWithAReset(client);
-
-        Ended ended = events.nextEnded();
-        assertTurnedAway(ended);
-        assertEquals("the relay was aborted", ended.stats().cause().map(Throwable::getMessage).orElse(null));
-        assertEquals(new Failure(client.getLocalSocketAddress(), dead.silentAddress()),
-                events.nextFailure().withoutCause());
-        assertTrue(events.started().isEmpty(), "no relay started");
+        assertCloseReportsTheTargetBeingReached(connect(), connecting, dead.silentAddress());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -955,6 +917,39 @@ class SpliceRelayServerTest {
         assertEquals(1, other.getInputStream().read(), "a byte one way");
         other.getOutputStream().write(2);
         assertEquals(2, one.getInputStream().read(), "a byte the other way");
+    }
+
+    /**
+     * {@code client} is closed once its connect to {@code target} (the lookup included) used up the connect timeout:
+     * its relay ends without a target, {@code target} is reported as timed out, and no other target is tried.
+     */
+    private void assertClosedAtTheConnectTimeout(Socket client, InetSocketAddress target) throws Exception {
+        assertEquals(-1, client.getInputStream().read(), "the client is closed");
+        Ended ended = events.nextEnded();
+        assertTurnedAway(ended);
+        Failure failure = events.nextFailure();
+        assertEquals(new Failure(client.getLocalSocketAddress(), target), failure.withoutCause());
+        assertInstanceOf(ConnectException.class, failure.cause(), failure::toString);
+        assertTrue(failure.cause().getMessage().contains("timed out"), failure::toString);
+        assertEquals(failure.cause(), ended.stats().cause().orElse(null), ended.stats()::toString);
+        assertTrue(events.connectFailures.isEmpty() && events.started().isEmpty(), "the next target was not tried");
+        assertEquals(0, server.relays());
+    }
+
+    /**
+     * Once {@code reaching} says the server is resolving or connecting {@code client}'s target, {@code close()} resets
+     * the client and ends its relay without a target, and {@code target} is reported as a failed connect.
+     */
+    private void assertCloseReportsTheTargetBeingReached(Socket client, CountDownLatch reaching,
+                                                         InetSocketAddress target) throws Exception {
+        assertTrue(reaching.await(10, TimeUnit.SECONDS), "the server to start on the client's target");
+        server.close();
+        assertEndsWithAReset(client);
+        Ended ended = events.nextEnded();
+        assertTurnedAway(ended);
+        assertEquals("the relay was aborted", ended.stats().cause().map(Throwable::getMessage).orElse(null));
+        assertEquals(new Failure(client.getLocalSocketAddress(), target), events.nextFailure().withoutCause());
+        assertTrue(events.started().isEmpty(), "no relay started");
     }
 
     /** Reads {@code socket} to its end, which must be a reset: not end of stream, nor the read timeout. */
