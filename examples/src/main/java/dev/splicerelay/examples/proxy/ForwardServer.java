@@ -72,10 +72,11 @@ final class ForwardServer implements RelayTargets, RelayServerListener {
 
     /**
      * Why the proxy's clients need a channel each, or {@code null} if the forward front can run without: unless
-     * {@code --channel-per-client} asks for channels, it must be the forward front on epoll, listening on TCP, without
-     * {@code --accept-proxy} (Netty's decoder reads the header in a pipeline) and without Netty's {@code spliceTo}
-     * engine. Targets given by name are resolved per connect, off the event loop, on either path. {@code --send-proxy} runs on the server (its header is the server's {@link dev.splicerelay.RelayPreface}),
-     * and so does {@code --handover}, whose listening sockets the server hands over and takes.
+     * {@code --channel-per-client} asks for channels, it must be the forward front on epoll, listening on TCP, to TCP
+     * targets, without {@code --accept-proxy} (Netty's decoder reads the header in a pipeline) and without Netty's
+     * {@code spliceTo} engine. Targets given by name are resolved per connect, off the event loop, on either path.
+     * {@code --send-proxy} runs on the server (its header is the server's {@link dev.splicerelay.RelayPreface}), and so
+     * does {@code --handover}, whose listening sockets the server hands over and takes.
      */
     static String obstacle(ProxyOptions options, EventLoopGroup group) {
         if (options.channelPerClient()) {
