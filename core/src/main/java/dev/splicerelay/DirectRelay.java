@@ -131,23 +131,28 @@ final class DirectRelay {
             return;
         }
         target = targets.next();
+        try {
+            connectTimeout = loop.schedule(this::connectTimedOut, left, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException shuttingDown) {
+            connectFailed(shuttingDown);
+            return;
+        }
         if (target.isUnresolved()) {
-            resolve(left);
+            resolve();
         } else {
-            connect(target, left);
+            connect(target);
         }
     }
 
     /**
-     * Resolves {@link #target}'s name, then connects to it. The connect timeout runs from here. The lookup's result is
+     * Resolves {@link #target}'s name, then connects to it, within the same connect timeout. The lookup's result is
      * taken in a task of its own: a resolver may complete it while the loop dispatches an epoll batch (Netty's DNS
      * resolver reads its answer on the loop), where no socket may be opened (see the class comment).
      */
-    private void resolve(long left) {
+    private void resolve() {
         resolving = true;
         Future<InetSocketAddress> lookup;
         try {
-            connectTimeout = loop.schedule(this::connectTimedOut, left, TimeUnit.NANOSECONDS);
             lookup = server.resolver(loop).resolve(target);
         } catch (RuntimeException e) {
             connectFailed(e);
@@ -175,10 +180,10 @@ final class DirectRelay {
             connectFailed(lookup.cause() instanceof Exception e ? e : new IOException(lookup.cause()));
             return;
         }
-        connect(lookup.getNow(), connectDeadline - System.nanoTime());
+        connect(lookup.getNow());
     }
 
-    private void connect(InetSocketAddress address, long left) {
+    private void connect(InetSocketAddress address) {
         boolean connected;
         try {
             peer = LinuxSocket.newSocketStream(address.getAddress() instanceof Inet6Address);
@@ -187,9 +192,6 @@ final class DirectRelay {
             peerRegistration = EpollIo.register(loop, peer, new Events(false));
             peerRegistration.interest(PEER_EDGE_INTEREST);
             peerEdgeTriggered = true;
-            if (!connected && connectTimeout == null) {
-                connectTimeout = loop.schedule(this::connectTimedOut, left, TimeUnit.NANOSECONDS);
-            }
         } catch (IOException | RuntimeException e) {
             // Netty's ChannelException, unchecked, when no descriptor is left for the socket: not the target's fault.
             connectFailed(e);
